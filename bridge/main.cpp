@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+  std::cout << "creneau\n";
+  return 0;
+}

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/import/ImportBatch.h"
+#include "engine/model/Domain.h"
+
+namespace creneau::engine {
+
+// Which appointments or events a caller wants. Empty optionals match all.
+// [from, to) selects records overlapping the window (for events: any period).
+struct RecordFilter {
+  std::optional<Id> employeeId;  // for events: organizer or staff
+  std::optional<Id> serviceId;   // appointments only
+  std::optional<Id> locationId;
+  std::optional<UnixTime> from;
+  std::optional<UnixTime> to;
+  std::vector<Status> statuses;  // empty: every status
+};
+
+// One row of the change log. A collection is a string key such as
+// "employee:3" (all records of an employee), "service:2", "location:1", "all".
+// Every change to a record appends one entry to each collection it belongs to
+// (before and after the change, so a moved appointment is a deletion in its
+// old employee's collection). seq is global and strictly increasing.
+struct Change {
+  std::int64_t seq = 0;
+  std::string collection;
+  std::string kind;    // "appointment" or "event"
+  Id recordId = 0;
+  std::string uid;     // stable object name derived from the external id
+  bool deleted = false;  // true: the record left this collection
+  UnixTime at = 0;
+  bool operator==(const Change&) const = default;
+};
+
+struct ImportSummary {
+  int inserted = 0;
+  int updated = 0;    // changed content, revision bumped
+  int unchanged = 0;
+  int deleted = 0;
+  bool operator==(const ImportSummary&) const = default;
+};
+
+// The store is the single source of truth (DESIGN.md decision 1). Narrow on
+// purpose: an SQLite and a PostgreSQL implementation fill it, callers never
+// see SQL. Reads are const and may run concurrently with one writer.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Upserts every record of the batch in one transaction, by external id.
+  // Re-applying the same batch changes nothing. A record whose content
+  // changed gets revision+1, and so does every appointment or event that
+  // renders it (a customer rename bumps that customer's appointments).
+  // Throws ImportError (nothing written) when a reference does not resolve.
+  virtual ImportSummary apply(const ImportBatch& batch) = 0;
+
+  [[nodiscard]] virtual std::vector<Employee> employees() const = 0;
+  [[nodiscard]] virtual std::vector<Customer> customers() const = 0;
+  [[nodiscard]] virtual std::vector<Service> services() const = 0;
+  [[nodiscard]] virtual std::vector<Location> locations() const = 0;
+
+  [[nodiscard]] virtual std::optional<Employee> employeeByExternalId(const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Service> serviceByExternalId(const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Location> locationByExternalId(const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Appointment> appointmentByExternalId(const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<GroupEvent> eventByExternalId(const std::string& ext) const = 0;
+
+  // Streams matching records ordered by start, then id; memory stays flat.
+  // The callback returns false to stop early.
+  virtual void forEachAppointment(const RecordFilter& filter,
+                                  const std::function<bool(const Appointment&)>& fn) const = 0;
+  virtual void forEachEvent(const RecordFilter& filter,
+                            const std::function<bool(const GroupEvent&)>& fn) const = 0;
+  [[nodiscard]] virtual std::int64_t countAppointments(const RecordFilter& filter) const = 0;
+
+  // Change log (drives CalDAV sync tokens and feed ETags).
+  [[nodiscard]] virtual std::int64_t latestChange(const std::string& collection) const = 0;
+  [[nodiscard]] virtual std::vector<Change> changesSince(const std::string& collection,
+                                                         std::int64_t seq) const = 0;
+
+  // Plain key/value settings (render templates, options). Empty when unset.
+  [[nodiscard]] virtual std::optional<std::string> setting(const std::string& key) const = 0;
+  virtual void setSetting(const std::string& key, const std::string& value) = 0;
+};
+
+}  // namespace creneau::engine
