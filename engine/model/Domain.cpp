@@ -10,16 +10,25 @@ std::string joinName(const std::string& first, const std::string& last) {
 }
 }  // namespace
 
-std::string Employee::fullName() const { return joinName(firstName, lastName); }
-std::string Customer::fullName() const { return joinName(firstName, lastName); }
+std::string Employee::fullName() const {
+  return joinName(firstName, lastName);
+}
+std::string Customer::fullName() const {
+  return joinName(firstName, lastName);
+}
 
 std::string_view toString(Status s) {
   switch (s) {
-    case Status::Approved: return "approved";
-    case Status::Pending: return "pending";
-    case Status::Canceled: return "canceled";
-    case Status::Rejected: return "rejected";
-    case Status::NoShow: return "no-show";
+    case Status::Approved:
+      return "approved";
+    case Status::Pending:
+      return "pending";
+    case Status::Canceled:
+      return "canceled";
+    case Status::Rejected:
+      return "rejected";
+    case Status::NoShow:
+      return "no-show";
   }
   return "approved";
 }

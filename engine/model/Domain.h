@@ -68,7 +68,7 @@ struct Location {
 
 enum class Status { Approved, Pending, Canceled, Rejected, NoShow };
 
-[[nodiscard]] std::string_view toString(Status s);          // "approved", "no-show", ...
+[[nodiscard]] std::string_view toString(Status s);  // "approved", "no-show", ...
 [[nodiscard]] std::optional<Status> parseStatus(std::string_view s);
 
 struct Booking {

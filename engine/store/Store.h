@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,9 @@ struct RecordFilter {
 struct Change {
   std::int64_t seq = 0;
   std::string collection;
-  std::string kind;    // "appointment" or "event"
+  std::string kind;  // "appointment" or "event"
   Id recordId = 0;
-  std::string uid;     // stable object name derived from the external id
+  std::string uid;       // stable object name derived from the external id
   bool deleted = false;  // true: the record left this collection
   UnixTime at = 0;
   bool operator==(const Change&) const = default;
@@ -40,10 +41,34 @@ struct Change {
 
 struct ImportSummary {
   int inserted = 0;
-  int updated = 0;    // changed content, revision bumped
+  int updated = 0;  // changed content, revision bumped
   int unchanged = 0;
   int deleted = 0;
+  // Appointments and events not in the batch (or unchanged in it) whose
+  // revision was bumped because a record they render changed.
+  int cascaded = 0;
   bool operator==(const ImportSummary&) const = default;
+};
+
+// Collection keys of the change log, built in one place.
+[[nodiscard]] inline std::string allCollection() {
+  return "all";
+}
+[[nodiscard]] inline std::string employeeCollection(Id employeeId) {
+  return "employee:" + std::to_string(employeeId);
+}
+[[nodiscard]] inline std::string serviceCollection(Id serviceId) {
+  return "service:" + std::to_string(serviceId);
+}
+[[nodiscard]] inline std::string locationCollection(Id locationId) {
+  return "location:" + std::to_string(locationId);
+}
+
+// The store itself failed: cannot open, schema from a newer version, I/O,
+// lock timeout. Nothing was written by the failing call.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // The store is the single source of truth (DESIGN.md decision 1). Narrow on
@@ -65,11 +90,22 @@ class Store {
   [[nodiscard]] virtual std::vector<Service> services() const = 0;
   [[nodiscard]] virtual std::vector<Location> locations() const = 0;
 
-  [[nodiscard]] virtual std::optional<Employee> employeeByExternalId(const std::string& ext) const = 0;
-  [[nodiscard]] virtual std::optional<Service> serviceByExternalId(const std::string& ext) const = 0;
-  [[nodiscard]] virtual std::optional<Location> locationByExternalId(const std::string& ext) const = 0;
-  [[nodiscard]] virtual std::optional<Appointment> appointmentByExternalId(const std::string& ext) const = 0;
-  [[nodiscard]] virtual std::optional<GroupEvent> eventByExternalId(const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Employee> employeeByExternalId(
+      const std::string& ext) const = 0;
+  // Default: a scan of customers(); implementations override it.
+  [[nodiscard]] virtual std::optional<Customer> customerByExternalId(const std::string& ext) const {
+    for (auto& c : customers())
+      if (c.externalId == ext) return c;
+    return std::nullopt;
+  }
+  [[nodiscard]] virtual std::optional<Service> serviceByExternalId(
+      const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Location> locationByExternalId(
+      const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<Appointment> appointmentByExternalId(
+      const std::string& ext) const = 0;
+  [[nodiscard]] virtual std::optional<GroupEvent> eventByExternalId(
+      const std::string& ext) const = 0;
 
   // Streams matching records ordered by start, then id; memory stays flat.
   // The callback returns false to stop early.

@@ -1,0 +1,218 @@
+#include "engine/store/SqlSchema.h"
+
+#include <string_view>
+
+namespace creneau::engine::sql {
+
+namespace {
+
+// "{{id}}" in a statement stands for the dialect's generated key column.
+std::string fill(std::string_view text, const Dialect& d) {
+  std::string out(text);
+  const std::string_view token = "{{id}}";
+  for (auto pos = out.find(token); pos != std::string::npos; pos = out.find(token, pos)) {
+    out.replace(pos, token.size(), d.autoIdColumn);
+    pos += d.autoIdColumn.size();
+  }
+  return out;
+}
+
+constexpr std::string_view kStatusCheck =
+    "CHECK (status IN ('approved', 'pending', 'canceled', 'rejected', 'no-show'))";
+
+// Version 1: records, bookings, change log, settings. Times are Unix seconds
+// (UTC) in BIGINT columns; content_hash is a digest of every imported field,
+// so a re-import can tell unchanged records without reading them back.
+std::vector<std::string> initialSchema() {
+  const std::string status(kStatusCheck);
+  return {
+      R"(CREATE TABLE employees (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))",
+      R"(CREATE TABLE customers (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  note TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))",
+      R"(CREATE TABLE services (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  duration_min INTEGER NOT NULL CHECK (duration_min > 0),
+  buffer_before_min INTEGER NOT NULL CHECK (buffer_before_min >= 0),
+  buffer_after_min INTEGER NOT NULL CHECK (buffer_after_min >= 0),
+  capacity INTEGER NOT NULL CHECK (capacity >= 1),
+  price TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))",
+      R"(CREATE TABLE locations (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  address TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))",
+      R"(CREATE TABLE appointments (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  service_id BIGINT NOT NULL REFERENCES services (id),
+  employee_id BIGINT NOT NULL REFERENCES employees (id),
+  location_id BIGINT REFERENCES locations (id),
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  status TEXT NOT NULL )" +
+          status + R"(,
+  notes TEXT NOT NULL,
+  internal_notes TEXT NOT NULL,
+  price TEXT NOT NULL,
+  meeting_url TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CHECK (end_at > start_at)))",
+      "CREATE INDEX appointments_employee_start ON appointments (employee_id, start_at)",
+      "CREATE INDEX appointments_start ON appointments (start_at)",
+      "CREATE INDEX appointments_end ON appointments (end_at)",
+      "CREATE INDEX appointments_service ON appointments (service_id, start_at)",
+      "CREATE INDEX appointments_location ON appointments (location_id, start_at)",
+      R"(CREATE TABLE appointment_bookings (
+  appointment_id BIGINT NOT NULL REFERENCES appointments (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  customer_id BIGINT NOT NULL REFERENCES customers (id),
+  persons INTEGER NOT NULL CHECK (persons >= 1),
+  status TEXT NOT NULL )" +
+          status + R"(,
+  price TEXT NOT NULL,
+  PRIMARY KEY (appointment_id, position)))",
+      "CREATE INDEX appointment_bookings_customer ON appointment_bookings (customer_id)",
+      R"(CREATE TABLE events (
+  id {{id}},
+  external_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  organizer_id BIGINT REFERENCES employees (id),
+  location_id BIGINT REFERENCES locations (id),
+  status TEXT NOT NULL )" +
+          status + R"(,
+  capacity INTEGER NOT NULL CHECK (capacity >= 0),
+  price TEXT NOT NULL,
+  meeting_url TEXT NOT NULL,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  content_hash TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL))",
+      "CREATE INDEX events_start ON events (start_at)",
+      "CREATE INDEX events_organizer ON events (organizer_id)",
+      "CREATE INDEX events_location ON events (location_id)",
+      R"(CREATE TABLE event_periods (
+  event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  PRIMARY KEY (event_id, position),
+  CHECK (end_at > start_at)))",
+      "CREATE INDEX event_periods_window ON event_periods (start_at, end_at)",
+      R"(CREATE TABLE event_staff (
+  event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  employee_id BIGINT NOT NULL REFERENCES employees (id),
+  PRIMARY KEY (event_id, position)))",
+      "CREATE INDEX event_staff_employee ON event_staff (employee_id)",
+      R"(CREATE TABLE event_bookings (
+  event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  customer_id BIGINT NOT NULL REFERENCES customers (id),
+  persons INTEGER NOT NULL CHECK (persons >= 1),
+  status TEXT NOT NULL )" +
+          status + R"(,
+  price TEXT NOT NULL,
+  PRIMARY KEY (event_id, position)))",
+      "CREATE INDEX event_bookings_customer ON event_bookings (customer_id)",
+      R"(CREATE TABLE change_log (
+  seq {{id}},
+  collection TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('appointment', 'event')),
+  record_id BIGINT NOT NULL,
+  uid TEXT NOT NULL,
+  deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+  at BIGINT NOT NULL))",
+      "CREATE INDEX change_log_collection_seq ON change_log (collection, seq)",
+      R"(CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL))",
+  };
+}
+
+}  // namespace
+
+Dialect sqliteDialect(int busyTimeoutMs) {
+  Dialect d;
+  d.name = "sqlite";
+  // AUTOINCREMENT: ids and change-log sequence numbers are never reused, even
+  // after the newest row is deleted.
+  d.autoIdColumn = "INTEGER PRIMARY KEY AUTOINCREMENT";
+  d.beginWrite = "BEGIN IMMEDIATE";
+  d.beginRead = "BEGIN";
+  d.setup = {"PRAGMA foreign_keys = ON",
+             "PRAGMA busy_timeout = " + std::to_string(busyTimeoutMs > 0 ? busyTimeoutMs : 0),
+             "PRAGMA synchronous = NORMAL"};
+  return d;
+}
+
+Dialect postgresDialect() {
+  Dialect d;
+  d.name = "postgresql";
+  d.autoIdColumn = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+  d.beginWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+  d.beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  return d;
+}
+
+std::vector<Migration> migrations(const Dialect& dialect) {
+  std::vector<Migration> list;
+  Migration m{1, "records, bookings, change log, settings", {}};
+  for (const auto& s : initialSchema()) m.statements.push_back(fill(s, dialect));
+  list.push_back(std::move(m));
+  return list;
+}
+
+int latestVersion() {
+  return migrations(sqliteDialect(0)).back().version;
+}
+
+std::string migrationsTableDdl() {
+  return "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
+         "  version INTEGER PRIMARY KEY,\n"
+         "  name TEXT NOT NULL,\n"
+         "  applied_at BIGINT NOT NULL)";
+}
+
+}  // namespace creneau::engine::sql

@@ -1,0 +1,1330 @@
+#include "engine/store/SqliteStore.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+#include <Poco/SHA1Engine.h>
+#include <Poco/Tuple.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/store/SqlSchema.h"
+
+namespace creneau::engine {
+
+namespace {
+
+using namespace Poco::Data::Keywords;
+using Poco::Int64;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using NullableId = Poco::Nullable<Int64>;
+
+constexpr std::string_view kAppointment = "appointment";
+constexpr std::string_view kEvent = "event";
+
+std::optional<Id> toOptional(const NullableId& v) {
+  if (v.isNull()) return std::nullopt;
+  return v.value();
+}
+
+NullableId toNullable(const std::optional<Id>& v) {
+  return v ? NullableId(*v) : NullableId();
+}
+
+Status statusFromText(const std::string& s) {
+  return parseStatus(s).value_or(Status::Approved);
+}
+
+// "1,2,3" for an IN list. Only ever built from integer ids we read ourselves.
+template <typename Ids>
+std::string idList(const Ids& ids) {
+  std::string out;
+  for (const auto id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+// A digest of every imported field, length-prefixed so "ab"+"c" != "a"+"bc".
+class Fingerprint {
+ public:
+  Fingerprint& add(std::string_view v) {
+    const std::string n = std::to_string(v.size());
+    engine_.update(n);
+    engine_.update(':');
+    engine_.update(v.data(), v.size());
+    return *this;
+  }
+  Fingerprint& add(std::int64_t v) { return add(std::to_string(v)); }
+  Fingerprint& add(Status s) { return add(toString(s)); }
+  [[nodiscard]] std::string hex() { return Poco::DigestEngine::digestToHex(engine_.digest()); }
+
+ private:
+  Poco::SHA1Engine engine_;
+};
+
+// Rolls back unless committed: every write is all-or-nothing.
+class Transaction {
+ public:
+  Transaction(Session& s, const std::string& begin) : session_(s) { session_ << begin, now; }
+  ~Transaction() {
+    if (!open_) return;
+    try {
+      session_ << "ROLLBACK", now;
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the original error matters more
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    session_ << "COMMIT", now;
+    open_ = false;
+  }
+
+ private:
+  Session& session_;
+  bool open_ = true;
+};
+
+// A session pool that runs the dialect's per-connection set-up (pragmas).
+class ConfiguredPool : public Poco::Data::SessionPool {
+ public:
+  ConfiguredPool(const std::string& path, int maxSessions, std::vector<std::string> setup)
+      : SessionPool("SQLite", path, 1, maxSessions, 60), setup_(std::move(setup)) {}
+
+ protected:
+  void customizeSession(Session& s) override {
+    for (const auto& q : setup_) s << q, now;
+  }
+
+ private:
+  std::vector<std::string> setup_;
+};
+
+int currentVersion(Session& s) {
+  Poco::Nullable<int> v;
+  s << "SELECT MAX(version) FROM schema_migrations", into(v), now;
+  return v.isNull() ? 0 : v.value();
+}
+
+// ---- reading -------------------------------------------------------------
+
+const char* const kAppointmentColumns =
+    "a.id, a.external_id, a.service_id, a.employee_id, a.location_id, a.start_at, a.end_at, "
+    "a.status, a.notes, a.internal_notes, a.price, a.meeting_url, a.revision, a.created_at, "
+    "a.updated_at";
+using AppointmentRow =
+    Poco::Tuple<Int64, std::string, Int64, Int64, NullableId, Int64, Int64, std::string,
+                std::string, std::string, std::string, std::string, Int64, Int64, Int64>;
+
+Appointment toAppointment(const AppointmentRow& r) {
+  Appointment a;
+  a.id = r.get<0>();
+  a.externalId = r.get<1>();
+  a.serviceId = r.get<2>();
+  a.employeeId = r.get<3>();
+  a.locationId = toOptional(r.get<4>());
+  a.start = r.get<5>();
+  a.end = r.get<6>();
+  a.status = statusFromText(r.get<7>());
+  a.notes = r.get<8>();
+  a.internalNotes = r.get<9>();
+  a.price = r.get<10>();
+  a.meetingUrl = r.get<11>();
+  a.revision = r.get<12>();
+  a.createdAt = r.get<13>();
+  a.updatedAt = r.get<14>();
+  return a;
+}
+
+const char* const kEventColumns =
+    "e.id, e.external_id, e.name, e.description, e.organizer_id, e.location_id, e.status, "
+    "e.capacity, e.price, e.meeting_url, e.revision, e.created_at, e.updated_at";
+using EventRow = Poco::Tuple<Int64, std::string, std::string, std::string, NullableId, NullableId,
+                             std::string, int, std::string, std::string, Int64, Int64, Int64>;
+
+GroupEvent toEvent(const EventRow& r) {
+  GroupEvent e;
+  e.id = r.get<0>();
+  e.externalId = r.get<1>();
+  e.name = r.get<2>();
+  e.description = r.get<3>();
+  e.organizerId = toOptional(r.get<4>());
+  e.locationId = toOptional(r.get<5>());
+  e.status = statusFromText(r.get<6>());
+  e.capacity = r.get<7>();
+  e.price = r.get<8>();
+  e.meetingUrl = r.get<9>();
+  e.revision = r.get<10>();
+  e.createdAt = r.get<11>();
+  e.updatedAt = r.get<12>();
+  return e;
+}
+
+// Bookings of many owners in one query, grouped by owner.
+std::unordered_map<Id, std::vector<Booking>> loadBookings(Session& s, const std::string& table,
+                                                          const std::string& ownerColumn,
+                                                          const std::string& ids) {
+  std::unordered_map<Id, std::vector<Booking>> out;
+  if (ids.empty()) return out;
+  std::vector<Poco::Tuple<Int64, std::string, Int64, int, std::string, std::string>> rows;
+  s << "SELECT " + ownerColumn + ", external_id, customer_id, persons, status, price FROM " +
+           table + " WHERE " + ownerColumn + " IN (" + ids + ") ORDER BY " + ownerColumn +
+           ", position",
+      into(rows), now;
+  for (const auto& r : rows) {
+    Booking b;
+    b.externalId = r.get<1>();
+    b.customerId = r.get<2>();
+    b.persons = r.get<3>();
+    b.status = statusFromText(r.get<4>());
+    b.price = r.get<5>();
+    out[r.get<0>()].push_back(std::move(b));
+  }
+  return out;
+}
+
+void attachEventChildren(Session& s, std::vector<GroupEvent>& events) {
+  if (events.empty()) return;
+  std::vector<Id> idv;
+  for (const auto& e : events) idv.push_back(e.id);
+  const std::string ids = idList(idv);
+  std::unordered_map<Id, GroupEvent*> byId;
+  for (auto& e : events) byId[e.id] = &e;
+
+  std::vector<Poco::Tuple<Int64, std::string, Int64, Int64>> periods;
+  s << "SELECT event_id, external_id, start_at, end_at FROM event_periods WHERE event_id IN (" +
+           ids + ") ORDER BY event_id, position",
+      into(periods), now;
+  for (const auto& p : periods)
+    byId[p.get<0>()]->periods.push_back(EventPeriod{p.get<1>(), p.get<2>(), p.get<3>()});
+
+  std::vector<Poco::Tuple<Int64, Int64>> staff;
+  s << "SELECT event_id, employee_id FROM event_staff WHERE event_id IN (" + ids +
+           ") ORDER BY event_id, position",
+      into(staff), now;
+  for (const auto& st : staff) byId[st.get<0>()]->staffIds.push_back(st.get<1>());
+
+  auto bookings = loadBookings(s, "event_bookings", "event_id", ids);
+  for (auto& [id, list] : bookings) byId[id]->bookings = std::move(list);
+}
+
+// WHERE clauses built only from integers and enum names, never from text a
+// caller typed, so they need no binding.
+std::string statusList(const std::vector<Status>& statuses) {
+  std::string out;
+  for (const auto st : statuses) {
+    if (!out.empty()) out += ", ";
+    out += "'" + std::string(toString(st)) + "'";
+  }
+  return out;
+}
+
+std::string appointmentWhere(const RecordFilter& f) {
+  std::vector<std::string> c;
+  if (f.employeeId) c.push_back("a.employee_id = " + std::to_string(*f.employeeId));
+  if (f.serviceId) c.push_back("a.service_id = " + std::to_string(*f.serviceId));
+  if (f.locationId) c.push_back("a.location_id = " + std::to_string(*f.locationId));
+  // Overlap with [from, to): an appointment ending exactly at `from` is out.
+  if (f.from) c.push_back("a.end_at > " + std::to_string(*f.from));
+  if (f.to) c.push_back("a.start_at < " + std::to_string(*f.to));
+  if (!f.statuses.empty()) c.push_back("a.status IN (" + statusList(f.statuses) + ")");
+  if (f.from && f.to && *f.from >= *f.to) c.push_back("1 = 0");  // an empty window
+  std::string out;
+  for (const auto& x : c) out += (out.empty() ? " WHERE " : " AND ") + x;
+  return out;
+}
+
+std::string eventWhere(const RecordFilter& f) {
+  std::vector<std::string> c;
+  if (f.employeeId) {
+    const auto id = std::to_string(*f.employeeId);
+    c.push_back("(e.organizer_id = " + id +
+                " OR EXISTS (SELECT 1 FROM event_staff s WHERE s.event_id = e.id AND "
+                "s.employee_id = " +
+                id + "))");
+  }
+  if (f.locationId) c.push_back("e.location_id = " + std::to_string(*f.locationId));
+  if (f.from || f.to) {
+    // e.start_at/end_at span every period: a cheap pre-filter, then any period.
+    std::string period = "EXISTS (SELECT 1 FROM event_periods p WHERE p.event_id = e.id";
+    if (f.from) {
+      c.push_back("e.end_at > " + std::to_string(*f.from));
+      period += " AND p.end_at > " + std::to_string(*f.from);
+    }
+    if (f.to) {
+      c.push_back("e.start_at < " + std::to_string(*f.to));
+      period += " AND p.start_at < " + std::to_string(*f.to);
+    }
+    c.push_back(period + ")");
+  }
+  if (!f.statuses.empty()) c.push_back("e.status IN (" + statusList(f.statuses) + ")");
+  if (f.from && f.to && *f.from >= *f.to) c.push_back("1 = 0");  // an empty window
+  std::string out;
+  for (const auto& x : c) out += (out.empty() ? " WHERE " : " AND ") + x;
+  return out;
+}
+
+// ---- writing -------------------------------------------------------------
+
+struct ExistingRow {
+  Id id = 0;
+  std::string hash;
+};
+
+struct ExistingAppointment {
+  Id id = 0;
+  std::string hash;
+  std::vector<std::string> collections;
+};
+
+std::vector<std::string> appointmentCollections(Id employee, Id service, std::optional<Id> loc) {
+  std::vector<std::string> c{allCollection(), employeeCollection(employee),
+                             serviceCollection(service)};
+  if (loc) c.push_back(locationCollection(*loc));
+  return c;
+}
+
+std::vector<std::string> eventCollections(std::optional<Id> organizer, const std::vector<Id>& staff,
+                                          std::optional<Id> loc) {
+  std::vector<std::string> c{allCollection()};
+  auto addEmployee = [&](Id id) {
+    auto key = employeeCollection(id);
+    if (std::find(c.begin(), c.end(), key) == c.end()) c.push_back(std::move(key));
+  };
+  if (organizer) addEmployee(*organizer);
+  for (const auto id : staff) addEmployee(id);
+  if (loc) c.push_back(locationCollection(*loc));
+  return c;
+}
+
+// Rows an import writes by the hundred thousand (change log, appointment
+// bookings), buffered and written as multi-row INSERTs: Poco's SQLite
+// connector re-prepares a statement on every execute, so fewer, larger
+// statements make a 100k-appointment import about four times faster.
+struct HotStatements {
+  explicit HotStatements(Session& s)
+      : session(s),
+        clearAppointmentBookings(
+            (s << "DELETE FROM appointment_bookings WHERE appointment_id = ?", use(bOwner))) {}
+
+  struct ChangeRow {
+    std::string collection;
+    std::string_view kind;
+    Int64 record;
+    std::string uid;
+    int deleted;
+  };
+  struct BookingRow {
+    Int64 owner;
+    int position;
+    std::string ext;
+    Int64 customer;
+    int persons;
+    std::string status, price;
+  };
+  static constexpr std::size_t kRowsPerInsert = 100;
+
+  void addChange(ChangeRow row) {
+    changes.push_back(std::move(row));
+    if (changes.size() >= kRowsPerInsert) flushChanges();
+  }
+  void addBooking(BookingRow row) {
+    bookings.push_back(std::move(row));
+    if (bookings.size() >= kRowsPerInsert) flushBookings();
+  }
+  void flushChanges() {
+    if (changes.empty()) return;
+    Statement st(session);
+    std::string sql =
+        "INSERT INTO change_log (collection, kind, record_id, uid, deleted, at) VALUES ";
+    for (std::size_t i = 0; i < changes.size(); ++i)
+      sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
+    st << sql;
+    for (const auto& c : changes)
+      st, bind(c.collection), bind(std::string(c.kind)), bind(c.record), bind(c.uid),
+          bind(c.deleted), bind(logAt);
+    st.execute();
+    changes.clear();
+  }
+  void flushBookings() {
+    if (bookings.empty()) return;
+    Statement st(session);
+    std::string sql =
+        "INSERT INTO appointment_bookings (appointment_id, position, external_id, customer_id, "
+        "persons, status, price) VALUES ";
+    for (std::size_t i = 0; i < bookings.size(); ++i)
+      sql += i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+    st << sql;
+    for (const auto& b : bookings)
+      st, bind(b.owner), bind(b.position), bind(b.ext), bind(b.customer), bind(b.persons),
+          bind(b.status), bind(b.price);
+    st.execute();
+    bookings.clear();
+  }
+  // Before anything that reads or deletes what the buffers hold.
+  void flush() {
+    flushBookings();
+    flushChanges();
+  }
+
+  Session& session;
+  std::vector<ChangeRow> changes;
+  std::vector<BookingRow> bookings;
+  Int64 logAt = 0;  // created_at / updated_at / change time: "now" of this apply()
+  Int64 bOwner = 0;
+  Statement clearAppointmentBookings;
+};
+
+// One apply() call: everything happens inside the caller's transaction.
+class BatchWriter {
+ public:
+  BatchWriter(Session& s, UnixTime now) : s_(s), now_(now), hot_(s) { hot_.logAt = now; }
+
+  ImportSummary run(const ImportBatch& batch) {
+    for (const auto& e : batch.employees) upsert(e);
+    for (const auto& c : batch.customers) upsert(c);
+    for (const auto& sv : batch.services) upsert(sv);
+    for (const auto& l : batch.locations) upsert(l);
+    for (std::size_t i = 0; i < batch.appointments.size(); ++i) upsert(batch.appointments[i], i);
+    flushAppointments();
+    for (std::size_t i = 0; i < batch.events.size(); ++i) upsert(batch.events[i], i);
+    hot_.flush();
+    cascade();
+    hot_.flush();
+    return summary_;
+  }
+
+ private:
+  std::optional<ExistingRow> find(const std::string& table, const std::string& ext) {
+    std::vector<Poco::Tuple<Int64, std::string>> rows;
+    s_ << "SELECT id, content_hash FROM " + table + " WHERE external_id = ?", into(rows), bind(ext),
+        now;
+    if (rows.empty()) return std::nullopt;
+    return ExistingRow{rows[0].get<0>(), rows[0].get<1>()};
+  }
+
+  // Counts the outcome; true when the row must be inserted or updated.
+  bool classify(const std::optional<ExistingRow>& ex, const std::string& hash,
+                std::set<Id>* changed) {
+    if (!ex) {
+      ++summary_.inserted;
+      return true;
+    }
+    if (ex->hash == hash) {
+      ++summary_.unchanged;
+      return false;
+    }
+    ++summary_.updated;
+    if (changed) changed->insert(ex->id);
+    return true;
+  }
+
+  void upsert(const Employee& e) {
+    const std::string hash = Fingerprint()
+                                 .add(e.firstName)
+                                 .add(e.lastName)
+                                 .add(e.email)
+                                 .add(e.phone)
+                                 .add(e.timeZone)
+                                 .hex();
+    const auto ex = find("employees", e.externalId);
+    if (!classify(ex, hash, &changedEmployees_)) return;
+    if (!ex) {
+      Int64 id = 0;
+      s_ << "INSERT INTO employees (external_id, first_name, last_name, email, phone, time_zone, "
+            "content_hash, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "RETURNING id",
+          bind(e.externalId), bind(e.firstName), bind(e.lastName), bind(e.email), bind(e.phone),
+          bind(e.timeZone), bind(hash), bind(now_), bind(now_), into(id), now;
+      employeeIds_[e.externalId] = id;
+    } else {
+      s_ << "UPDATE employees SET first_name = ?, last_name = ?, email = ?, phone = ?, "
+            "time_zone = ?, content_hash = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+          bind(e.firstName), bind(e.lastName), bind(e.email), bind(e.phone), bind(e.timeZone),
+          bind(hash), bind(now_), bind(ex->id), now;
+    }
+  }
+
+  void upsert(const Customer& c) {
+    const std::string hash =
+        Fingerprint().add(c.firstName).add(c.lastName).add(c.email).add(c.phone).add(c.note).hex();
+    const auto ex = find("customers", c.externalId);
+    if (!classify(ex, hash, &changedCustomers_)) return;
+    if (!ex) {
+      Int64 id = 0;
+      s_ << "INSERT INTO customers (external_id, first_name, last_name, email, phone, note, "
+            "content_hash, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "RETURNING id",
+          bind(c.externalId), bind(c.firstName), bind(c.lastName), bind(c.email), bind(c.phone),
+          bind(c.note), bind(hash), bind(now_), bind(now_), into(id), now;
+      customerIds_[c.externalId] = id;
+    } else {
+      s_ << "UPDATE customers SET first_name = ?, last_name = ?, email = ?, phone = ?, note = ?, "
+            "content_hash = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+          bind(c.firstName), bind(c.lastName), bind(c.email), bind(c.phone), bind(c.note),
+          bind(hash), bind(now_), bind(ex->id), now;
+    }
+  }
+
+  void upsert(const Service& sv) {
+    const std::string hash = Fingerprint()
+                                 .add(sv.name)
+                                 .add(sv.description)
+                                 .add(sv.durationMin)
+                                 .add(sv.bufferBeforeMin)
+                                 .add(sv.bufferAfterMin)
+                                 .add(sv.capacity)
+                                 .add(sv.price)
+                                 .add(sv.currency)
+                                 .hex();
+    const auto ex = find("services", sv.externalId);
+    if (!classify(ex, hash, &changedServices_)) return;
+    if (!ex) {
+      Int64 id = 0;
+      s_ << "INSERT INTO services (external_id, name, description, duration_min, "
+            "buffer_before_min, buffer_after_min, capacity, price, currency, content_hash, "
+            "revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "RETURNING id",
+          bind(sv.externalId), bind(sv.name), bind(sv.description), bind(sv.durationMin),
+          bind(sv.bufferBeforeMin), bind(sv.bufferAfterMin), bind(sv.capacity), bind(sv.price),
+          bind(sv.currency), bind(hash), bind(now_), bind(now_), into(id), now;
+      serviceIds_[sv.externalId] = id;
+    } else {
+      s_ << "UPDATE services SET name = ?, description = ?, duration_min = ?, "
+            "buffer_before_min = ?, buffer_after_min = ?, capacity = ?, price = ?, currency = ?, "
+            "content_hash = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+          bind(sv.name), bind(sv.description), bind(sv.durationMin), bind(sv.bufferBeforeMin),
+          bind(sv.bufferAfterMin), bind(sv.capacity), bind(sv.price), bind(sv.currency), bind(hash),
+          bind(now_), bind(ex->id), now;
+    }
+  }
+
+  void upsert(const Location& l) {
+    const std::string hash = Fingerprint().add(l.name).add(l.address).hex();
+    const auto ex = find("locations", l.externalId);
+    if (!classify(ex, hash, &changedLocations_)) return;
+    if (!ex) {
+      Int64 id = 0;
+      s_ << "INSERT INTO locations (external_id, name, address, content_hash, revision, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+          bind(l.externalId), bind(l.name), bind(l.address), bind(hash), bind(now_), bind(now_),
+          into(id), now;
+      locationIds_[l.externalId] = id;
+    } else {
+      s_ << "UPDATE locations SET name = ?, address = ?, content_hash = ?, "
+            "revision = revision + 1, updated_at = ? WHERE id = ?",
+          bind(l.name), bind(l.address), bind(hash), bind(now_), bind(ex->id), now;
+    }
+  }
+
+  // `path` builds the JSON path for the error message, only when needed.
+  template <typename PathFn>
+  Id resolve(const std::string& table, std::unordered_map<std::string, Id>& cache,
+             const std::string& ext, PathFn&& path) {
+    if (auto it = cache.find(ext); it != cache.end()) return it->second;
+    std::vector<Int64> ids;
+    s_ << "SELECT id FROM " + table + " WHERE external_id = ?", into(ids), bind(ext), now;
+    if (ids.empty())
+      throw ImportError(0, path(),
+                        "no " + table.substr(0, table.size() - 1) + " with id \"" + ext +
+                            "\": add it to the " + table + " or fix the reference");
+    cache[ext] = ids[0];
+    return ids[0];
+  }
+
+  std::optional<Id> resolveOptional(const std::string& table,
+                                    std::unordered_map<std::string, Id>& cache,
+                                    const std::string& ext, const std::string& path) {
+    if (ext.empty()) return std::nullopt;
+    return resolve(table, cache, ext, [&] { return path; });
+  }
+
+  void log(const std::vector<std::string>& collections, std::string_view kind, Id id,
+           const std::string& uid, bool deleted) {
+    for (const auto& c : collections) hot_.addChange({c, kind, id, uid, deleted ? 1 : 0});
+  }
+
+  // Deletion entries for collections the record left, upserts for the rest.
+  void logMove(const std::vector<std::string>& before, const std::vector<std::string>& after,
+               std::string_view kind, Id id, const std::string& uid) {
+    std::vector<std::string> left;
+    for (const auto& c : before)
+      if (std::find(after.begin(), after.end(), c) == after.end()) left.push_back(c);
+    log(left, kind, id, uid, true);
+    log(after, kind, id, uid, false);
+  }
+
+  // Replaces the bookings of an appointment (prepared statements: the hot path).
+  void replaceAppointmentBookings(Id owner, bool fresh, const std::vector<BookingInput>& bookings,
+                                  const std::string& path) {
+    if (!fresh) {
+      hot_.flushBookings();  // the same appointment may be listed twice
+      hot_.bOwner = owner;
+      hot_.clearAppointmentBookings.execute();
+    }
+    for (std::size_t i = 0; i < bookings.size(); ++i) {
+      const auto& b = bookings[i];
+      const Id customer = resolve("customers", customerIds_, b.customerExt, [&] {
+        return path + ".bookings[" + std::to_string(i) + "].customer";
+      });
+      hot_.addBooking({owner, static_cast<int>(i), b.booking.externalId, customer,
+                       b.booking.persons, std::string(toString(b.booking.status)),
+                       b.booking.price});
+    }
+  }
+
+  void insertBookings(const std::string& table, const std::string& ownerColumn, Id owner,
+                      const std::vector<BookingInput>& bookings, const std::string& path) {
+    s_ << "DELETE FROM " + table + " WHERE " + ownerColumn + " = ?", bind(owner), now;
+    for (std::size_t i = 0; i < bookings.size(); ++i) {
+      const auto& b = bookings[i];
+      const Id customer = resolve("customers", customerIds_, b.customerExt, [&] {
+        return path + ".bookings[" + std::to_string(i) + "].customer";
+      });
+      s_ << "INSERT INTO " + table + " (" + ownerColumn +
+                ", position, external_id, customer_id, persons, status, price) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          bind(owner), bind(static_cast<int>(i)), bind(b.booking.externalId), bind(customer),
+          bind(b.booking.persons), bind(std::string(toString(b.booking.status))),
+          bind(b.booking.price), now;
+    }
+  }
+
+  static void addBookings(Fingerprint& fp, const std::vector<BookingInput>& bookings) {
+    fp.add(static_cast<std::int64_t>(bookings.size()));
+    for (const auto& b : bookings)
+      fp.add(b.booking.externalId)
+          .add(b.customerExt)
+          .add(b.booking.persons)
+          .add(b.booking.status)
+          .add(b.booking.price);
+  }
+
+  // Appointments come by the hundred thousand: they are handled in chunks,
+  // with one query for the existing rows and one multi-row INSERT for the new
+  // ones; change-log entries keep the order of the batch.
+  void upsert(const AppointmentInput& in, std::size_t index) {
+    if (!pendingExts_.insert(in.appointment.externalId).second) {
+      flushAppointments();  // listed twice: the first must be written first
+      pendingExts_.insert(in.appointment.externalId);
+    }
+    PendingAppointment p;
+    p.in = &in;
+    p.index = index;
+    pending_.push_back(std::move(p));
+    if (pending_.size() >= kAppointmentChunk) flushAppointments();
+  }
+
+  struct PendingAppointment {
+    const AppointmentInput* in = nullptr;
+    std::size_t index = 0;
+    std::optional<ExistingAppointment> old;
+    Id service = 0, employee = 0;
+    std::optional<Id> location;
+    std::string hash;
+    enum { Unchanged, Insert, Update, Delete } action = Unchanged;
+    Id id = 0;
+  };
+  static constexpr std::size_t kAppointmentChunk = 200;
+
+  void flushAppointments() {
+    if (pending_.empty()) return;
+    loadExisting();
+    std::vector<PendingAppointment*> inserts;
+    for (auto& p : pending_) {
+      classify(p);
+      if (p.action == PendingAppointment::Insert) inserts.push_back(&p);
+    }
+    insertAll(inserts);
+    for (auto& p : pending_) write(p);
+    pending_.clear();
+    pendingExts_.clear();
+  }
+
+  void loadExisting() {
+    std::vector<Poco::Tuple<Int64, std::string, std::string, Int64, Int64, NullableId>> rows;
+    Statement st(s_);
+    std::string sql =
+        "SELECT id, external_id, content_hash, employee_id, service_id, location_id "
+        "FROM appointments WHERE external_id IN (";
+    for (std::size_t i = 0; i < pending_.size(); ++i) sql += i ? ", ?" : "?";
+    st << sql + ")";
+    for (const auto& p : pending_) st, bind(p.in->appointment.externalId);
+    st, into(rows);
+    st.execute();
+    std::unordered_map<std::string, ExistingAppointment> existing;
+    for (const auto& r : rows)
+      existing.emplace(r.get<1>(),
+                       ExistingAppointment{
+                           r.get<0>(), r.get<2>(),
+                           appointmentCollections(r.get<3>(), r.get<4>(), toOptional(r.get<5>()))});
+    for (auto& p : pending_)
+      if (auto it = existing.find(p.in->appointment.externalId); it != existing.end())
+        p.old = it->second;
+  }
+
+  void classify(PendingAppointment& p) {
+    const AppointmentInput& in = *p.in;
+    const Appointment& a = in.appointment;
+    if (in.deleted) {
+      p.action = p.old ? PendingAppointment::Delete : PendingAppointment::Unchanged;
+      return;
+    }
+    const std::string path = "appointments[" + std::to_string(p.index) + "]";
+    p.service = resolve("services", serviceIds_, in.serviceExt, [&] { return path + ".service"; });
+    p.employee =
+        resolve("employees", employeeIds_, in.employeeExt, [&] { return path + ".employee"; });
+    p.location = resolveOptional("locations", locationIds_, in.locationExt, path + ".location");
+    Fingerprint fp;
+    fp.add(in.serviceExt)
+        .add(in.employeeExt)
+        .add(in.locationExt)
+        .add(a.start)
+        .add(a.end)
+        .add(a.status)
+        .add(a.notes)
+        .add(a.internalNotes)
+        .add(a.price)
+        .add(a.meetingUrl);
+    addBookings(fp, in.bookings);
+    p.hash = fp.hex();
+    if (!p.old)
+      p.action = PendingAppointment::Insert;
+    else if (p.old->hash != p.hash)
+      p.action = PendingAppointment::Update;
+  }
+
+  void insertAll(const std::vector<PendingAppointment*>& rows) {
+    if (rows.empty()) return;
+    Statement st(s_);
+    std::string sql =
+        "INSERT INTO appointments (external_id, service_id, employee_id, location_id, start_at, "
+        "end_at, status, notes, internal_notes, price, meeting_url, content_hash, revision, "
+        "created_at, updated_at) VALUES ";
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+               : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)";
+    st << sql + " RETURNING id, external_id";
+    for (const auto* p : rows) {
+      const Appointment& a = p->in->appointment;
+      st, bind(a.externalId), bind(p->service), bind(p->employee), bind(toNullable(p->location)),
+          bind(a.start), bind(a.end), bind(std::string(toString(a.status))), bind(a.notes),
+          bind(a.internalNotes), bind(a.price), bind(a.meetingUrl), bind(p->hash), bind(now_),
+          bind(now_);
+    }
+    std::vector<Poco::Tuple<Int64, std::string>> ids;
+    st, into(ids);
+    st.execute();
+    std::unordered_map<std::string, Id> byExt;
+    for (const auto& r : ids) byExt.emplace(r.get<1>(), r.get<0>());
+    for (auto* p : rows) p->id = byExt.at(p->in->appointment.externalId);
+  }
+
+  void write(PendingAppointment& p) {
+    const AppointmentInput& in = *p.in;
+    const Appointment& a = in.appointment;
+    const std::string uid = "appointment-" + a.externalId;
+    const std::string path = "appointments[" + std::to_string(p.index) + "]";
+    switch (p.action) {
+      case PendingAppointment::Unchanged:
+        ++summary_.unchanged;
+        return;
+      case PendingAppointment::Delete:
+        log(p.old->collections, kAppointment, p.old->id, uid, true);
+        hot_.flushBookings();
+        s_ << "DELETE FROM appointment_bookings WHERE appointment_id = ?", bind(p.old->id), now;
+        s_ << "DELETE FROM appointments WHERE id = ?", bind(p.old->id), now;
+        ++summary_.deleted;
+        return;
+      case PendingAppointment::Insert:
+        replaceAppointmentBookings(p.id, true, in.bookings, path);
+        log(appointmentCollections(p.employee, p.service, p.location), kAppointment, p.id, uid,
+            false);
+        bumpedAppointments_.insert(p.id);
+        ++summary_.inserted;
+        return;
+      case PendingAppointment::Update: {
+        s_ << "UPDATE appointments SET service_id = ?, employee_id = ?, location_id = ?, "
+              "start_at = ?, end_at = ?, status = ?, notes = ?, internal_notes = ?, price = ?, "
+              "meeting_url = ?, content_hash = ?, revision = revision + 1, updated_at = ? "
+              "WHERE id = ?",
+            bind(p.service), bind(p.employee), bind(toNullable(p.location)), bind(a.start),
+            bind(a.end), bind(std::string(toString(a.status))), bind(a.notes),
+            bind(a.internalNotes), bind(a.price), bind(a.meetingUrl), bind(p.hash), bind(now_),
+            bind(p.old->id), now;
+        replaceAppointmentBookings(p.old->id, false, in.bookings, path);
+        logMove(p.old->collections, appointmentCollections(p.employee, p.service, p.location),
+                kAppointment, p.old->id, uid);
+        bumpedAppointments_.insert(p.old->id);
+        ++summary_.updated;
+        return;
+      }
+    }
+  }
+
+  std::vector<std::string> currentEventCollections(Id id, const NullableId& organizer,
+                                                   const NullableId& location) {
+    std::vector<Int64> staff;
+    s_ << "SELECT employee_id FROM event_staff WHERE event_id = ? ORDER BY position", into(staff),
+        bind(id), now;
+    return eventCollections(toOptional(organizer), staff, toOptional(location));
+  }
+
+  void upsert(const EventInput& in, std::size_t index) {
+    const GroupEvent& e = in.event;
+    const std::string path = "events[" + std::to_string(index) + "]";
+    const std::string uid = "event-" + e.externalId;
+
+    std::vector<Poco::Tuple<Int64, std::string, NullableId, NullableId>> rows;
+    s_ << "SELECT id, content_hash, organizer_id, location_id FROM events WHERE external_id = ?",
+        into(rows), bind(e.externalId), now;
+    std::optional<ExistingAppointment> old;
+    if (!rows.empty())
+      old = ExistingAppointment{
+          rows[0].get<0>(), rows[0].get<1>(),
+          currentEventCollections(rows[0].get<0>(), rows[0].get<2>(), rows[0].get<3>())};
+
+    if (in.deleted) {
+      if (!old) {
+        ++summary_.unchanged;
+        return;
+      }
+      log(old->collections, kEvent, old->id, uid, true);
+      for (const char* child : {"event_periods", "event_staff", "event_bookings"})
+        s_ << std::string("DELETE FROM ") + child + " WHERE event_id = ?", bind(old->id), now;
+      s_ << "DELETE FROM events WHERE id = ?", bind(old->id), now;
+      ++summary_.deleted;
+      return;
+    }
+    if (e.periods.empty())
+      throw ImportError(0, path + ".periods", "an event needs at least one period");
+
+    const auto organizer =
+        resolveOptional("employees", employeeIds_, in.organizerExt, path + ".organizer");
+    std::vector<Id> staff;
+    for (std::size_t i = 0; i < in.staffExt.size(); ++i)
+      staff.push_back(resolve("employees", employeeIds_, in.staffExt[i],
+                              [&] { return path + ".staff[" + std::to_string(i) + "]"; }));
+    const auto location =
+        resolveOptional("locations", locationIds_, in.locationExt, path + ".location");
+
+    UnixTime first = e.periods.front().start, last = e.periods.front().end;
+    Fingerprint fp;
+    fp.add(e.name).add(e.description).add(static_cast<std::int64_t>(e.periods.size()));
+    for (const auto& p : e.periods) {
+      fp.add(p.externalId).add(p.start).add(p.end);
+      first = std::min(first, p.start);
+      last = std::max(last, p.end);
+    }
+    fp.add(in.organizerExt).add(static_cast<std::int64_t>(in.staffExt.size()));
+    for (const auto& st : in.staffExt) fp.add(st);
+    fp.add(in.locationExt).add(e.status).add(e.capacity).add(e.price).add(e.meetingUrl);
+    addBookings(fp, in.bookings);
+    const std::string hash = fp.hex();
+    const auto after = eventCollections(organizer, staff, location);
+    const std::string status(toString(e.status));
+
+    Id id = 0;
+    if (!old) {
+      Int64 newId = 0;
+      s_ << "INSERT INTO events (external_id, name, description, organizer_id, location_id, "
+            "status, capacity, price, meeting_url, start_at, end_at, content_hash, revision, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "RETURNING id",
+          bind(e.externalId), bind(e.name), bind(e.description), bind(toNullable(organizer)),
+          bind(toNullable(location)), bind(status), bind(e.capacity), bind(e.price),
+          bind(e.meetingUrl), bind(first), bind(last), bind(hash), bind(now_), bind(now_),
+          into(newId), now;
+      id = newId;
+      ++summary_.inserted;
+      log(after, kEvent, id, uid, false);
+    } else if (old->hash == hash) {
+      ++summary_.unchanged;
+      return;
+    } else {
+      id = old->id;
+      s_ << "UPDATE events SET name = ?, description = ?, organizer_id = ?, location_id = ?, "
+            "status = ?, capacity = ?, price = ?, meeting_url = ?, start_at = ?, end_at = ?, "
+            "content_hash = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+          bind(e.name), bind(e.description), bind(toNullable(organizer)),
+          bind(toNullable(location)), bind(status), bind(e.capacity), bind(e.price),
+          bind(e.meetingUrl), bind(first), bind(last), bind(hash), bind(now_), bind(id), now;
+      ++summary_.updated;
+      logMove(old->collections, after, kEvent, id, uid);
+    }
+    bumpedEvents_.insert(id);
+
+    s_ << "DELETE FROM event_periods WHERE event_id = ?", bind(id), now;
+    for (std::size_t i = 0; i < e.periods.size(); ++i) {
+      const auto& p = e.periods[i];
+      s_ << "INSERT INTO event_periods (event_id, position, external_id, start_at, end_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+          bind(id), bind(static_cast<int>(i)), bind(p.externalId), bind(p.start), bind(p.end), now;
+    }
+    s_ << "DELETE FROM event_staff WHERE event_id = ?", bind(id), now;
+    for (std::size_t i = 0; i < staff.size(); ++i)
+      s_ << "INSERT INTO event_staff (event_id, position, employee_id) VALUES (?, ?, ?)", bind(id),
+          bind(static_cast<int>(i)), bind(staff[i]), now;
+    insertBookings("event_bookings", "event_id", id, in.bookings, path);
+  }
+
+  // Appointments and events that render a changed employee, customer,
+  // service or location get revision+1 and a change-log entry, once.
+  void cascade() {
+    const std::string emps = idList(changedEmployees_), custs = idList(changedCustomers_),
+                      svcs = idList(changedServices_), locs = idList(changedLocations_);
+    std::vector<std::string> a, e;
+    if (!emps.empty()) {
+      a.push_back("a.employee_id IN (" + emps + ")");
+      e.push_back("e.organizer_id IN (" + emps + ")");
+      e.push_back("e.id IN (SELECT event_id FROM event_staff WHERE employee_id IN (" + emps + "))");
+    }
+    if (!svcs.empty()) a.push_back("a.service_id IN (" + svcs + ")");
+    if (!locs.empty()) {
+      a.push_back("a.location_id IN (" + locs + ")");
+      e.push_back("e.location_id IN (" + locs + ")");
+    }
+    if (!custs.empty()) {
+      a.push_back(
+          "a.id IN (SELECT appointment_id FROM appointment_bookings WHERE customer_id IN (" +
+          custs + "))");
+      e.push_back("e.id IN (SELECT event_id FROM event_bookings WHERE customer_id IN (" + custs +
+                  "))");
+    }
+    auto anyOf = [](const std::vector<std::string>& c) {
+      std::string out;
+      for (const auto& x : c) out += (out.empty() ? "" : " OR ") + x;
+      return out;
+    };
+    if (!a.empty()) {
+      std::vector<Poco::Tuple<Int64, std::string, Int64, Int64, NullableId>> rows;
+      s_ << "SELECT a.id, a.external_id, a.employee_id, a.service_id, a.location_id "
+            "FROM appointments a WHERE " +
+                anyOf(a) + " ORDER BY a.id",
+          into(rows), now;
+      for (const auto& r : rows) {
+        if (!bumpedAppointments_.insert(r.get<0>()).second) continue;
+        s_ << "UPDATE appointments SET revision = revision + 1, updated_at = ? WHERE id = ?",
+            bind(now_), bind(r.get<0>()), now;
+        log(appointmentCollections(r.get<2>(), r.get<3>(), toOptional(r.get<4>())), kAppointment,
+            r.get<0>(), "appointment-" + r.get<1>(), false);
+        ++summary_.cascaded;
+      }
+    }
+    if (!e.empty()) {
+      std::vector<Poco::Tuple<Int64, std::string, NullableId, NullableId>> rows;
+      s_ << "SELECT e.id, e.external_id, e.organizer_id, e.location_id FROM events e WHERE " +
+                anyOf(e) + " ORDER BY e.id",
+          into(rows), now;
+      for (const auto& r : rows) {
+        if (!bumpedEvents_.insert(r.get<0>()).second) continue;
+        s_ << "UPDATE events SET revision = revision + 1, updated_at = ? WHERE id = ?", bind(now_),
+            bind(r.get<0>()), now;
+        log(currentEventCollections(r.get<0>(), r.get<2>(), r.get<3>()), kEvent, r.get<0>(),
+            "event-" + r.get<1>(), false);
+        ++summary_.cascaded;
+      }
+    }
+  }
+
+  Session& s_;
+  UnixTime now_;
+  HotStatements hot_;
+  std::vector<PendingAppointment> pending_;
+  std::unordered_set<std::string> pendingExts_;
+  ImportSummary summary_;
+  std::unordered_map<std::string, Id> employeeIds_, customerIds_, serviceIds_, locationIds_;
+  std::set<Id> changedEmployees_, changedCustomers_, changedServices_, changedLocations_;
+  std::unordered_set<Id> bumpedAppointments_, bumpedEvents_;
+};
+
+}  // namespace
+
+// ---- the store -------------------------------------------------------------
+
+struct SqliteStore::Impl {
+  std::string path;
+  SqliteStoreOptions options;
+  sql::Dialect dialect;
+  std::unique_ptr<ConfiguredPool> pool;
+
+  [[nodiscard]] UnixTime currentTime() const {
+    if (options.clock) return options.clock();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // A pooled connection; waits (up to the busy timeout) when all are in use.
+  Session session() const {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(std::max(options.busyTimeoutMs, 100));
+    for (;;) {
+      try {
+        return pool->get();
+      } catch (const Poco::Data::SessionPoolExhaustedException&) {
+        if (std::chrono::steady_clock::now() > deadline)
+          throw StoreError("database " + path + ": every connection is busy");
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+  }
+
+  void migrate() {
+    Session s = session();
+    s << sql::migrationsTableDdl(), now;
+    const int latest = sql::latestVersion();
+    int current = currentVersion(s);
+    if (current > latest)
+      throw StoreError("database " + path + " has schema version " + std::to_string(current) +
+                       ", newer than this build of creneau understands (" + std::to_string(latest) +
+                       "): upgrade creneau, or point --db / CRENEAU_DB at another file");
+    for (const auto& m : sql::migrations(dialect)) {
+      if (m.version <= current) continue;
+      Transaction tx(s, dialect.beginWrite);
+      current = currentVersion(s);  // another process may have been quicker
+      if (m.version <= current) {
+        tx.commit();
+        continue;
+      }
+      for (const auto& q : m.statements) s << q, now;
+      s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+          bind(m.version), bind(m.name), bind(currentTime()), now;
+      tx.commit();
+    }
+  }
+};
+
+namespace {
+// Poco::Data errors leave the store as StoreError (ImportError passes through).
+template <typename F>
+auto guarded(const std::string& path, const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Poco::Exception& e) {
+    throw StoreError(std::string(what) + " (" + path + "): " + e.displayText());
+  }
+}
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  impl_->path = path;
+  impl_->options = std::move(options);
+  impl_->dialect = sql::sqliteDialect(impl_->options.busyTimeoutMs);
+  guarded(path, "cannot open the database", [&] {
+    impl_->pool = std::make_unique<ConfiguredPool>(
+        path, static_cast<int>(std::max<std::size_t>(impl_->options.maxSessions, 2)),
+        impl_->dialect.setup);
+    Session s = impl_->session();
+    // Persistent in the file: readers never block the writer and vice versa.
+    std::string mode;
+    s << "PRAGMA journal_mode = WAL", into(mode), now;
+    impl_->migrate();
+  });
+}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::latestSchemaVersion() {
+  return sql::latestVersion();
+}
+
+const std::string& SqliteStore::path() const {
+  return impl_->path;
+}
+
+int SqliteStore::schemaVersion() const {
+  return guarded(impl_->path, "cannot read the schema version", [&] {
+    Session s = impl_->session();
+    return currentVersion(s);
+  });
+}
+
+ImportSummary SqliteStore::apply(const ImportBatch& batch) {
+  return guarded(impl_->path, "cannot apply the import", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    BatchWriter writer(s, impl_->currentTime());
+    ImportSummary summary = writer.run(batch);
+    tx.commit();
+    return summary;
+  });
+}
+
+namespace {
+using EmployeeRow = Poco::Tuple<Int64, std::string, std::string, std::string, std::string,
+                                std::string, std::string, Int64>;
+const char* const kEmployeeSelect =
+    "SELECT id, external_id, first_name, last_name, email, phone, time_zone, revision "
+    "FROM employees";
+Employee toEmployee(const EmployeeRow& r) {
+  return Employee{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
+                  r.get<4>(), r.get<5>(), r.get<6>(), r.get<7>()};
+}
+
+using CustomerRow = Poco::Tuple<Int64, std::string, std::string, std::string, std::string,
+                                std::string, std::string, Int64>;
+const char* const kCustomerSelect =
+    "SELECT id, external_id, first_name, last_name, email, phone, note, revision FROM customers";
+Customer toCustomer(const CustomerRow& r) {
+  return Customer{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
+                  r.get<4>(), r.get<5>(), r.get<6>(), r.get<7>()};
+}
+
+using ServiceRow = Poco::Tuple<Int64, std::string, std::string, std::string, int, int, int, int,
+                               std::string, std::string, Int64>;
+const char* const kServiceSelect =
+    "SELECT id, external_id, name, description, duration_min, buffer_before_min, "
+    "buffer_after_min, capacity, price, currency, revision FROM services";
+Service toService(const ServiceRow& r) {
+  return Service{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(),
+                 r.get<6>(), r.get<7>(), r.get<8>(), r.get<9>(), r.get<10>()};
+}
+
+using LocationRow = Poco::Tuple<Int64, std::string, std::string, std::string, Int64>;
+const char* const kLocationSelect =
+    "SELECT id, external_id, name, address, revision FROM locations";
+Location toLocation(const LocationRow& r) {
+  return Location{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>()};
+}
+
+template <typename Row, typename T>
+std::vector<T> selectAll(Session& s, const std::string& sql, T (*convert)(const Row&)) {
+  std::vector<Row> rows;
+  s << sql + " ORDER BY id", into(rows), now;
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(convert(r));
+  return out;
+}
+
+template <typename Row, typename T>
+std::optional<T> selectByExternalId(Session& s, const std::string& sql, const std::string& ext,
+                                    T (*convert)(const Row&)) {
+  std::vector<Row> rows;
+  s << sql + " WHERE external_id = ?", into(rows), bind(ext), now;
+  if (rows.empty()) return std::nullopt;
+  return convert(rows[0]);
+}
+}  // namespace
+
+std::vector<Employee> SqliteStore::employees() const {
+  return guarded(impl_->path, "cannot read employees", [&] {
+    Session s = impl_->session();
+    return selectAll<EmployeeRow>(s, kEmployeeSelect, &toEmployee);
+  });
+}
+
+std::vector<Customer> SqliteStore::customers() const {
+  return guarded(impl_->path, "cannot read customers", [&] {
+    Session s = impl_->session();
+    return selectAll<CustomerRow>(s, kCustomerSelect, &toCustomer);
+  });
+}
+
+std::vector<Service> SqliteStore::services() const {
+  return guarded(impl_->path, "cannot read services", [&] {
+    Session s = impl_->session();
+    return selectAll<ServiceRow>(s, kServiceSelect, &toService);
+  });
+}
+
+std::vector<Location> SqliteStore::locations() const {
+  return guarded(impl_->path, "cannot read locations", [&] {
+    Session s = impl_->session();
+    return selectAll<LocationRow>(s, kLocationSelect, &toLocation);
+  });
+}
+
+std::optional<Employee> SqliteStore::employeeByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read an employee", [&] {
+    Session s = impl_->session();
+    return selectByExternalId<EmployeeRow>(s, kEmployeeSelect, ext, &toEmployee);
+  });
+}
+
+std::optional<Customer> SqliteStore::customerByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read a customer", [&] {
+    Session s = impl_->session();
+    return selectByExternalId<CustomerRow>(s, kCustomerSelect, ext, &toCustomer);
+  });
+}
+
+std::optional<Service> SqliteStore::serviceByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read a service", [&] {
+    Session s = impl_->session();
+    return selectByExternalId<ServiceRow>(s, kServiceSelect, ext, &toService);
+  });
+}
+
+std::optional<Location> SqliteStore::locationByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read a location", [&] {
+    Session s = impl_->session();
+    return selectByExternalId<LocationRow>(s, kLocationSelect, ext, &toLocation);
+  });
+}
+
+std::optional<Appointment> SqliteStore::appointmentByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read an appointment", [&]() -> std::optional<Appointment> {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<AppointmentRow> rows;
+    s << std::string("SELECT ") + kAppointmentColumns +
+             " FROM appointments a WHERE a.external_id = ?",
+        into(rows), bind(ext), now;
+    if (rows.empty()) return std::nullopt;
+    Appointment a = toAppointment(rows[0]);
+    auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", std::to_string(a.id));
+    a.bookings = std::move(bookings[a.id]);
+    tx.commit();
+    return a;
+  });
+}
+
+std::optional<GroupEvent> SqliteStore::eventByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read an event", [&]() -> std::optional<GroupEvent> {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<EventRow> rows;
+    s << std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.external_id = ?",
+        into(rows), bind(ext), now;
+    if (rows.empty()) return std::nullopt;
+    std::vector<GroupEvent> events{toEvent(rows[0])};
+    attachEventChildren(s, events);
+    tx.commit();
+    return std::move(events[0]);
+  });
+}
+
+void SqliteStore::forEachAppointment(const RecordFilter& filter,
+                                     const std::function<bool(const Appointment&)>& fn) const {
+  guarded(impl_->path, "cannot read appointments", [&] {
+    Session s = impl_->session();
+    // One snapshot for the rows and their bookings, however long the caller takes.
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<AppointmentRow> rows;
+    Statement select = (s << std::string("SELECT ") + kAppointmentColumns + " FROM appointments a" +
+                                 appointmentWhere(filter) + " ORDER BY a.start_at, a.id",
+                        into(rows), limit(std::max<std::size_t>(impl_->options.streamBatch, 1)));
+    bool more = true;
+    while (more && !select.done()) {
+      rows.clear();
+      select.execute();
+      if (rows.empty()) break;
+      std::vector<Id> ids;
+      ids.reserve(rows.size());
+      for (const auto& r : rows) ids.push_back(r.get<0>());
+      // The batch's bookings in one query, not one per appointment.
+      auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", idList(ids));
+      for (const auto& r : rows) {
+        Appointment a = toAppointment(r);
+        if (auto it = bookings.find(a.id); it != bookings.end()) a.bookings = std::move(it->second);
+        if (!fn(a)) {
+          more = false;
+          break;
+        }
+      }
+    }
+    tx.commit();
+  });
+}
+
+void SqliteStore::forEachEvent(const RecordFilter& filter,
+                               const std::function<bool(const GroupEvent&)>& fn) const {
+  guarded(impl_->path, "cannot read events", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<EventRow> rows;
+    Statement select = (s << std::string("SELECT ") + kEventColumns + " FROM events e" +
+                                 eventWhere(filter) + " ORDER BY e.start_at, e.id",
+                        into(rows), limit(std::max<std::size_t>(impl_->options.streamBatch, 1)));
+    bool more = true;
+    while (more && !select.done()) {
+      rows.clear();
+      select.execute();
+      if (rows.empty()) break;
+      std::vector<GroupEvent> events;
+      events.reserve(rows.size());
+      for (const auto& r : rows) events.push_back(toEvent(r));
+      attachEventChildren(s, events);
+      for (const auto& e : events)
+        if (!fn(e)) {
+          more = false;
+          break;
+        }
+    }
+    tx.commit();
+  });
+}
+
+std::int64_t SqliteStore::countAppointments(const RecordFilter& filter) const {
+  return guarded(impl_->path, "cannot count appointments", [&] {
+    Session s = impl_->session();
+    Int64 n = 0;
+    s << "SELECT COUNT(*) FROM appointments a" + appointmentWhere(filter), into(n), now;
+    return static_cast<std::int64_t>(n);
+  });
+}
+
+std::int64_t SqliteStore::latestChange(const std::string& collection) const {
+  return guarded(impl_->path, "cannot read the change log", [&] {
+    Session s = impl_->session();
+    Poco::Nullable<Int64> seq;
+    s << "SELECT MAX(seq) FROM change_log WHERE collection = ?", into(seq), bind(collection), now;
+    return seq.isNull() ? std::int64_t{0} : static_cast<std::int64_t>(seq.value());
+  });
+}
+
+std::vector<Change> SqliteStore::changesSince(const std::string& collection,
+                                              std::int64_t seq) const {
+  return guarded(impl_->path, "cannot read the change log", [&] {
+    Session s = impl_->session();
+    std::vector<Poco::Tuple<Int64, std::string, std::string, Int64, std::string, int, Int64>> rows;
+    s << "SELECT seq, collection, kind, record_id, uid, deleted, at FROM change_log "
+         "WHERE collection = ? AND seq > ? ORDER BY seq",
+        into(rows), bind(collection), bind(static_cast<Int64>(seq)), now;
+    std::vector<Change> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows)
+      out.push_back(Change{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(),
+                           r.get<5>() != 0, r.get<6>()});
+    return out;
+  });
+}
+
+std::optional<std::string> SqliteStore::setting(const std::string& key) const {
+  return guarded(impl_->path, "cannot read a setting", [&]() -> std::optional<std::string> {
+    Session s = impl_->session();
+    std::vector<std::string> values;
+    s << "SELECT value FROM settings WHERE key = ?", into(values), bind(key), now;
+    if (values.empty()) return std::nullopt;
+    return values[0];
+  });
+}
+
+void SqliteStore::setSetting(const std::string& key, const std::string& value) {
+  guarded(impl_->path, "cannot save a setting", [&] {
+    Session s = impl_->session();
+    s << "INSERT INTO settings (key, value) VALUES (?, ?) "
+         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        bind(key), bind(value), now;
+  });
+}
+
+}  // namespace creneau::engine
