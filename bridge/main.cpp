@@ -1,6 +1,11 @@
 #include <iostream>
+#include <string>
+#include <vector>
 
-int main() {
-  std::cout << "creneau\n";
-  return 0;
+#include "bridge/cli/Commands.h"
+
+// The only place concrete types are wired together: see bridge/cli/.
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return creneau::bridge::runCli(args, {std::cout, std::cerr});
 }
