@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: set-up, build, load the demo data from fixtures/
-# into the embedded SQLite store, and produce the demo calendars.
+# into the embedded SQLite store, write the demo calendars, then serve
+# (Ctrl-C or SIGTERM stops the server). CRENEAU_LISTEN changes the address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -19,3 +20,5 @@ echo
 echo "Database:  $CRENEAU_DB"
 echo "Calendars: $OUT_DIR/all.ics (every status), $OUT_DIR/approved.ics"
 echo "Try:       $CRENEAU export --out - --employee emp-sophie --from 2026-11-01 --to 2026-12-01 --db $CRENEAU_DB"
+echo
+exec "$CRENEAU" serve --db "$CRENEAU_DB"

@@ -1,9 +1,12 @@
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <ostream>
 
 #include "bridge/cli/Args.h"
 #include "bridge/cli/Commands.h"
+#include "bridge/cli/FeedCommand.h"
+#include "bridge/cli/UserCommand.h"
 #include "bridge/server/ServeCommand.h"
 
 namespace creneau::bridge {
@@ -24,6 +27,14 @@ Commands:
   settings set KEY VALUE      change one (validated before it is saved)
   placeholders                list the %placeholders% usable in templates
   serve [--listen HOST:PORT]  run the HTTP server (see 'creneau serve --help')
+  user add LOGIN (--admin | --employee ID)
+                              add a CalDAV login; the password is read from stdin
+  user passwd LOGIN | remove LOGIN | list
+                              change a password, delete a login, list logins
+  feed create (--employee ID | --service ID | --location ID | --all)
+         [--label TEXT] [--include-pending] [--no-canceled]
+                              make an ICS/webcal subscription URL (shown once)
+  feed list | revoke ID       list feeds, disable one (see 'creneau feed --help')
 
 Every command that touches the database takes --db PATH
 (default: $CRENEAU_DB, else ./creneau.db).
@@ -52,6 +63,8 @@ int runCli(const std::vector<std::string>& args, CliStreams io) {
     if (cmd == "settings") return settingsCommand(rest, io);
     if (cmd == "placeholders") return placeholdersCommand(rest, io);
     if (cmd == "serve") return serveCommand(rest, io);
+    if (cmd == "user") return userCommand(rest, io, std::cin);
+    if (cmd == "feed") return feedCommand(rest, io);
     io.err << "creneau: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

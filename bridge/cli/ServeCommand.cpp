@@ -8,11 +8,13 @@
 
 #include "bridge/cli/Args.h"
 #include "bridge/cli/OpenStore.h"
+#include "bridge/feed/FeedHandler.h"
 #include "bridge/server/HealthHandler.h"
 #include "bridge/server/Logging.h"
 #include "bridge/server/Router.h"
 #include "bridge/server/Server.h"
 #include "bridge/server/ServerConfig.h"
+#include "engine/feeds/FeedService.h"
 
 namespace creneau::bridge {
 
@@ -114,8 +116,18 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   const BlockedSignals signals;  // before any thread exists
   auto store = openStore(resolveDbPath(config.db), OpenMode::CreateIfMissing);
 
+  engine::FeedServiceOptions feedOptions;
+  feedOptions.daysBack = config.feedDaysBack;
+  feedOptions.daysAhead = config.feedDaysAhead;
+  const auto refresh = std::chrono::duration_cast<std::chrono::seconds>(config.feedRefresh);
+  feedOptions.refreshIntervalSec =
+      refresh.count() > 0 ? std::optional<long long>(refresh.count()) : std::nullopt;
+  feedOptions.cacheBytes = config.feedCacheBytes;
+  engine::FeedService feeds(*store, feedOptions);
+
   Router router;
   router.get("/healthz", makeHealthHandler(*store));
+  router.get("/feeds/{token}.ics", makeFeedHandler(feeds));
 
   Server server(config, router);
   try {
@@ -125,7 +137,9 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
     return kExitFailure;
   }
   io.out << "listening on " << server.localUrl() << "\n"
-         << "health:       " << server.localUrl() << "/healthz\n";
+         << "health:       " << server.localUrl() << "/healthz\n"
+         << "feeds:        " << server.publicUrl()
+         << "/feeds/<token>.ics (create one with 'creneau feed create')\n";
   if (server.publicUrl() != server.localUrl())
     io.out << "public URL:   " << server.publicUrl() << "\n";
   io.out.flush();

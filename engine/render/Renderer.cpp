@@ -142,12 +142,16 @@ void setStamps(ical::Event& ev, std::int64_t revision, UnixTime created, UnixTim
   if (created) ev.created = ical::fromUnix(created, "UTC");
 }
 
-// The wall-clock reading of `t` in `zone`, or the UTC form when the reading
-// is ambiguous (the repeated hour when clocks fall back): RFC 5545 3.3.5 reads
-// an ambiguous local time as its first occurrence, which would move `t`.
+// The wall-clock reading of `t` in `zone`, or its UTC form when that reading
+// is ambiguous (the repeated hour when clocks fall back). RFC 5545 3.3.5 reads
+// an ambiguous local time as its first occurrence, but python-icalendar and
+// ical.js read it as the second: only UTC means the same instant to everyone.
 ical::DateTime wallClock(UnixTime t, const std::string& zone) {
   ical::DateTime local = ical::fromUnix(t, zone);
-  if (ical::toUnix(local) != t) return ical::fromUnix(t, "UTC");
+  for (UnixTime shift : {3600, 1800, 7200}) {  // DST shifts in use: 1 h, 30 min (Lord Howe), 2 h
+    if (ical::fromUnix(t - shift, zone) == local || ical::fromUnix(t + shift, zone) == local)
+      return ical::fromUnix(t, "UTC");
+  }
   return local;
 }
 

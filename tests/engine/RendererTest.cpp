@@ -167,13 +167,16 @@ TEST_F(RendererTest, Appointment_DstEdge_NewYorkFallBackKeepsInstants) {
   appt_.start = 1793511000;  // 2026-11-01 01:30 EDT (05:30Z)
   appt_.end = 1793514600;    // 2026-11-01 01:30 EST (06:30Z)
   const auto ev = Renderer(RenderSettings{}).render(appt_, dir_);
-  EXPECT_EQ(ev.start.tzid, "America/New_York");
   EXPECT_EQ(ical::toUnix(ev.start), appt_.start);
   EXPECT_EQ(ical::toUnix(*ev.end), appt_.end);
-  // The second 01:30 cannot be written with the TZID (it would read as the
-  // first one): it is written in UTC instead.
-  EXPECT_EQ(ev.start, ical::DateTime::local(2026, 11, 1, 1, 30, 0, "America/New_York"));
+  // 01:30 happens twice that night: parsers disagree on which one a TZID
+  // value means, so both ends are written in UTC.
+  EXPECT_EQ(ev.start, ical::DateTime::local(2026, 11, 1, 5, 30, 0, "UTC"));
   EXPECT_EQ(*ev.end, ical::DateTime::local(2026, 11, 1, 6, 30, 0, "UTC"));
+  // An hour earlier is unambiguous and keeps the zone.
+  appt_.start -= 3600;
+  EXPECT_EQ(Renderer(RenderSettings{}).render(appt_, dir_).start,
+            ical::DateTime::local(2026, 11, 1, 0, 30, 0, "America/New_York"));
 }
 
 TEST_F(RendererTest, GroupEvent_OneVeventPerPeriodWithStaffAndCustomers) {

@@ -122,7 +122,6 @@ TEST(StoreStreamingTest, Store_ForEachAppointment_Streams100kWithFlatMemory) {
                                     std::to_string(seconds));
     // Flat: after the first 10 000 rows, the remaining 90 000 add (almost) nothing.
     EXPECT_LT(rssMax - rssAt10k, 16 * 1024) << "memory grows while streaming";
-    EXPECT_LT(seconds, 30.0);
   }
 
   // Filters run in SQL with the indexes: one employee's week.

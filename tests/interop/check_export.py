@@ -27,6 +27,15 @@ def parse_when(text, zone):
     return int(t.timestamp())
 
 
+def written_zone(t, zone):
+    """The zone DTSTART is written in: UTC when the wall-clock time is
+    ambiguous in `zone` (clocks falling back), since parsers disagree on it."""
+    local = dt.datetime.fromtimestamp(t, ZoneInfo(zone))
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        return "UTC"
+    return zone
+
+
 def load_records(paths):
     kinds = ["employees", "customers", "services", "locations", "appointments", "events"]
     data = {k: {} for k in kinds}
@@ -85,7 +94,7 @@ def expected_events(data, args):
             s -= 60 * int(svc.get("bufferBefore", 0))
             e += 60 * int(svc.get("bufferAfter", 0))
         out[f"appointment-{aid}@{args.uid_domain}"] = {
-            "start": s, "end": e, "zone": zone, "status": STATUS_MAP[status],
+            "start": s, "end": e, "zone": written_zone(s, zone), "status": STATUS_MAP[status],
             "attendees": emails(a.get("bookings", [])) if args.attendees else set()}
 
     if args.service:
@@ -109,7 +118,7 @@ def expected_events(data, args):
             key = str(p.get("id", i + 1))
             att = staff_emails | (emails(ev.get("bookings", [])) if args.attendees else set())
             out[f"event-{eid}-{key}@{args.uid_domain}"] = {
-                "start": s, "end": e, "zone": zone, "status": STATUS_MAP[status], "attendees": att}
+                "start": s, "end": e, "zone": written_zone(s, zone), "status": STATUS_MAP[status], "attendees": att}
     return out
 
 
