@@ -32,9 +32,10 @@ for i in range(n):
     svc = i % 10
     start = base + (i // 20) * 3600 + (i % 20) * 60
     dur = (30 + 15 * (svc % 5)) * 60
+    # Group services (capacity 4) take 1-3 bookings of one person each.
     nb = 1 if svc % 4 else rng.randint(1, 3)
     bookings = [{"id": f"b{i}-{k}", "customer": f"c{rng.randrange(len(doc['customers']))}",
-                 "persons": rng.randint(1, 2), "status": "approved"} for k in range(nb)]
+                 "persons": 1, "status": "approved"} for k in range(nb)]
     doc["appointments"].append({
         "id": f"a{i}", "service": f"s{svc}", "employee": f"e{i % 20}", "location": f"l{i % 3}",
         "start": f"{start}", "end": f"{start + dur}", "status": statuses[i % len(statuses)],

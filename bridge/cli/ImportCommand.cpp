@@ -11,8 +11,12 @@ namespace creneau::bridge {
 
 namespace {
 
-void printIssues(const std::vector<engine::ImportIssue>& issues, const std::string& file, std::ostream& err) {
-  for (const auto& i : issues) err << engine::formatIssue(i, file) << "\n";
+// Prints at most `limit` issues, then how many more there are.
+void printIssues(const std::vector<engine::ImportIssue>& issues, const std::string& file,
+                 std::ostream& err, std::size_t limit = 50) {
+  for (std::size_t i = 0; i < issues.size() && i < limit; ++i)
+    err << engine::formatIssue(issues[i], file) << "\n";
+  if (issues.size() > limit) err << file << ": ... and " << issues.size() - limit << " more\n";
 }
 
 }  // namespace
@@ -30,11 +34,11 @@ int importCommand(const std::vector<std::string>& argv, CliStreams io) {
 
   const engine::JsonImporter importer;
   const auto result = importer.checkFile(file, store.get());
-  printIssues(result.warnings, file, io.err);
+  printIssues(result.warnings, file, io.err, 20);
   if (!result.ok()) {
     printIssues(result.errors, file, io.err);
-    io.err << file << ": " << result.errors.size() << " error" << (result.errors.size() == 1 ? "" : "s")
-           << "; nothing imported\n";
+    io.err << file << ": " << result.errors.size() << " error"
+           << (result.errors.size() == 1 ? "" : "s") << "; nothing imported\n";
     return kExitInvalidInput;
   }
   const auto& b = result.batch;
@@ -47,8 +51,8 @@ int importCommand(const std::vector<std::string>& argv, CliStreams io) {
   if (!store) store = openStore(db, OpenMode::CreateIfMissing);
   try {
     const auto s = store->apply(b);
-    io.out << file << ": " << s.inserted << " inserted, " << s.updated << " updated, " << s.unchanged
-           << " unchanged, " << s.deleted << " deleted\n";
+    io.out << file << ": " << s.inserted << " inserted, " << s.updated << " updated, "
+           << s.unchanged << " unchanged, " << s.deleted << " deleted\n";
   } catch (const engine::ImportError& e) {
     printIssues(e.issues(), file, io.err);
     io.err << file << ": nothing imported\n";

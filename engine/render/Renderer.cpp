@@ -99,10 +99,47 @@ void fillEmployee(PlaceholderValues& v, const Employee* e) {
   set(v, P::EmployeePhone, e->phone);
 }
 
-void fillTimes(PlaceholderValues& v, UnixTime start, UnixTime end, const std::string& zone,
+// Seconds east of UTC that `zone` observes at `t`.
+long long utcOffset(UnixTime t, const ical::DateTime& local) {
+  return ical::toUnix(ical::DateTime::local(local.year, local.month, local.day, local.hour,
+                                            local.minute, local.second, "UTC")) -
+         t;
+}
+
+// How `t` is written: its wall-clock reading `local` in `zone`, or its UTC
+// form when that reading is ambiguous (the repeated hour when clocks fall
+// back). RFC 5545 3.3.5 reads an ambiguous local time as its first
+// occurrence, but python-icalendar and ical.js read it as the second: only
+// UTC means the same instant to everyone.
+ical::DateTime written(UnixTime t, const ical::DateTime& local, const std::string& zone) {
+  // No offset change within two hours either side (the common case): nothing
+  // can repeat. Otherwise look for the same reading one shift away.
+  const auto before = ical::fromUnix(t - 7200, zone);
+  const auto after = ical::fromUnix(t + 7200, zone);
+  if (utcOffset(t - 7200, before) == utcOffset(t + 7200, after)) return local;
+  for (UnixTime shift : {3600, 1800, 7200}) {  // DST shifts in use: 1 h, 30 min (Lord Howe), 2 h
+    if (ical::fromUnix(t - shift, zone) == local || ical::fromUnix(t + shift, zone) == local)
+      return ical::fromUnix(t, "UTC");
+  }
+  return local;
+}
+
+struct Span {
+  ical::DateTime startLocal, endLocal;  // for the placeholders
+  ical::DateTime start, end;            // for DTSTART / DTEND
+};
+
+Span span(UnixTime start, UnixTime end, const std::string& zone) {
+  Span s;
+  s.startLocal = ical::fromUnix(start, zone);
+  s.endLocal = ical::fromUnix(end, zone);
+  s.start = written(start, s.startLocal, zone);
+  s.end = written(end, s.endLocal, zone);
+  return s;
+}
+
+void fillTimes(PlaceholderValues& v, const ical::DateTime& s, const ical::DateTime& e,
                Language lang) {
-  const ical::DateTime s = ical::fromUnix(start, zone);
-  const ical::DateTime e = ical::fromUnix(end, zone);
   set(v, P::AppointmentDate, formatDate(s, lang));
   set(v, P::AppointmentDateTime, formatDateTime(s, lang));
   set(v, P::AppointmentStartTime, formatTime(s, lang));
@@ -140,19 +177,6 @@ void setStamps(ical::Event& ev, std::int64_t revision, UnixTime created, UnixTim
   ev.dtstamp = ical::fromUnix(stamp, "UTC");
   ev.lastModified = ev.dtstamp;
   if (created) ev.created = ical::fromUnix(created, "UTC");
-}
-
-// The wall-clock reading of `t` in `zone`, or its UTC form when that reading
-// is ambiguous (the repeated hour when clocks fall back). RFC 5545 3.3.5 reads
-// an ambiguous local time as its first occurrence, but python-icalendar and
-// ical.js read it as the second: only UTC means the same instant to everyone.
-ical::DateTime wallClock(UnixTime t, const std::string& zone) {
-  ical::DateTime local = ical::fromUnix(t, zone);
-  for (UnixTime shift : {3600, 1800, 7200}) {  // DST shifts in use: 1 h, 30 min (Lord Howe), 2 h
-    if (ical::fromUnix(t - shift, zone) == local || ical::fromUnix(t + shift, zone) == local)
-      return ical::fromUnix(t, "UTC");
-  }
-  return local;
 }
 
 void setMeeting(ical::Event& ev, const std::string& url) {
@@ -218,7 +242,8 @@ ical::Event Renderer::render(const Appointment& a, const Directory& dir) const {
   }
   fillEmployee(v, emp);
   fillCustomers(v, bookings, dir);
-  fillTimes(v, a.start, a.end, zone, lang_);
+  const Span booked = span(a.start, a.end, zone);
+  fillTimes(v, booked.startLocal, booked.endLocal, lang_);
   set(v, P::AppointmentId, a.externalId);
   set(v, P::AppointmentNotes, a.notes);
   set(v, P::AppointmentStatus, statusLabel(a.status, lang_));
@@ -230,16 +255,17 @@ ical::Event Renderer::render(const Appointment& a, const Directory& dir) const {
   ev.uid = appointmentUid(a.externalId);
   setStamps(ev, a.revision, a.createdAt, a.updatedAt, a.start);
 
-  UnixTime start = a.start;
-  UnixTime end = a.end;
   const bool buffers =
       settings_.includeBuffers && svc && (svc->bufferBeforeMin || svc->bufferAfterMin);
   if (buffers) {
-    start -= static_cast<UnixTime>(svc->bufferBeforeMin) * 60;
-    end += static_cast<UnixTime>(svc->bufferAfterMin) * 60;
+    const Span blocked = span(a.start - static_cast<UnixTime>(svc->bufferBeforeMin) * 60,
+                              a.end + static_cast<UnixTime>(svc->bufferAfterMin) * 60, zone);
+    ev.start = blocked.start;
+    ev.end = blocked.end;
+  } else {
+    ev.start = booked.start;
+    ev.end = booked.end;
   }
-  ev.start = wallClock(start, zone);
-  ev.end = wallClock(end, zone);
 
   ev.summary = appointmentTitle_.render(v);
   ev.description = appointmentDescription_.render(v);
@@ -293,13 +319,14 @@ std::vector<ical::Event> Renderer::render(const GroupEvent& e, const Directory& 
     const EventPeriod& p = e.periods[i];
     const std::string key = p.externalId.empty() ? std::to_string(i + 1) : p.externalId;
     PlaceholderValues v = base;
-    fillTimes(v, p.start, p.end, zone, lang_);
+    const Span times = span(p.start, p.end, zone);
+    fillTimes(v, times.startLocal, times.endLocal, lang_);
 
     ical::Event ev;
     ev.uid = eventUid(e.externalId, key);
     setStamps(ev, e.revision, e.createdAt, e.updatedAt, p.start);
-    ev.start = wallClock(p.start, zone);
-    ev.end = wallClock(p.end, zone);
+    ev.start = times.start;
+    ev.end = times.end;
     ev.summary = eventTitle_.render(v);
     ev.description = eventDescription_.render(v);
     ev.location = locationText(loc);
