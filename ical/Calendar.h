@@ -16,7 +16,7 @@ struct Calendar {
   std::string method;  // METHOD, empty when absent
   std::string name;    // NAME (RFC 7986 5.1) and X-WR-CALNAME
   std::string description;
-  std::string timezoneHint;                    // X-WR-TIMEZONE
+  std::string timezoneHint;                     // X-WR-TIMEZONE
   std::optional<long long> refreshIntervalSec;  // REFRESH-INTERVAL / X-PUBLISHED-TTL
   std::vector<Event> events;
 

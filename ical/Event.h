@@ -10,7 +10,7 @@
 namespace creneau::ical {
 
 enum class EventStatus { None, Tentative, Confirmed, Cancelled };  // RFC 5545 3.8.1.11
-enum class Transparency { Opaque, Transparent };                    // RFC 5545 3.8.2.7
+enum class Transparency { Opaque, Transparent };                   // RFC 5545 3.8.2.7
 enum class PartStat { NeedsAction, Accepted, Declined, Tentative, Delegated };
 enum class Role { Chair, ReqParticipant, OptParticipant, NonParticipant };
 enum class CalendarUserType { Individual, Group, Resource, Room, Unknown };
@@ -87,6 +87,7 @@ struct Event {
   std::vector<DateTime> rdates;
   std::vector<DateTime> exdates;
   std::optional<DateTime> recurrenceId;
+  bool recurrenceThisAndFuture = false;  // RECURRENCE-ID;RANGE=THISANDFUTURE (3.2.13)
 
   std::vector<ExtraProperty> extra;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -12,12 +13,18 @@
 namespace creneau::ical {
 
 struct ParseResult {
-  Calendar calendar;                     // every VEVENT that could be read
-  std::vector<Diagnostic> diagnostics;   // warnings and errors, by line
+  Calendar calendar;                    // every VEVENT that could be read
+  std::vector<Diagnostic> diagnostics;  // warnings and errors, by line
   [[nodiscard]] bool ok() const { return !hasErrors(diagnostics); }
 };
 
 // Parses any iCalendar text (CRLF or LF, folded, with or without BOM).
+// TZIDs: a known zone (IANA, libical's long form, Windows names) keeps its
+// wall clock under the plain IANA name; a custom VTIMEZONE of the file that
+// maps to no known zone is applied and the time becomes UTC; an unknown
+// TZID is kept as a floating reading with the TZID recorded (and a warning).
+// A VEVENT without UID gets a stable derived one ("derived-<hash>@creneau.invalid").
+// Diagnostics are exactly validate()'s (see Validator.h).
 // Never throws on bad input and never hangs: problems become diagnostics.
 // Errors are what RFC 5545 forbids (see Validator.h); what real producers
 // commonly get wrong but is unambiguous is a warning.
@@ -43,7 +50,9 @@ class CalendarWriter {
   void finish();  // writes pending VTIMEZONEs and END:VCALENDAR; idempotent
 
  private:
+  struct Impl;
   std::ostream& out_;
+  std::unique_ptr<Impl> impl_;  // event writer and its buffer
   std::set<std::string> written_;
   std::set<std::string> pending_;
   bool finished_ = false;
