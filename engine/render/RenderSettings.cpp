@@ -9,6 +9,23 @@ Language RenderSettings::lang() const {
   return parseLanguage(language).value_or(Language::English);
 }
 
+RenderSettings RenderSettings::defaultsFor(Language lang) {
+  RenderSettings s;
+  if (lang != Language::French) return s;
+  s.language = "fr";
+  s.appointmentDescription =
+      "%service_name% avec %employee_full_name%\n"
+      "Clients : %customer_full_name%\n"
+      "E-mail : %customer_email%\n"
+      "Téléphone : %customer_phone%\n"
+      "Personnes : %booked_persons%\n"
+      "Statut : %appointment_status%\n"
+      "%appointment_notes%";
+  s.eventDescription =
+      "%event_description%\nParticipants : %customer_full_name%\nPersonnes : %booked_persons%";
+  return s;
+}
+
 namespace {
 
 void checkTemplate(const std::string& key, const std::string& text,
@@ -49,6 +66,8 @@ std::vector<SettingProblem> validate(const RenderSettings& s) {
 
 RenderSettings loadRenderSettings(const Store& store) {
   RenderSettings s;
+  if (auto lang = store.setting(settingKeys::kLanguage))
+    if (auto parsed = parseLanguage(*lang)) s = RenderSettings::defaultsFor(*parsed);
   auto text = [&](const char* key, std::string& field) {
     if (auto v = store.setting(key)) field = *v;
   };

@@ -32,6 +32,9 @@ struct RenderSettings {
   bool operator==(const RenderSettings&) const = default;
 
   [[nodiscard]] Language lang() const;
+
+  // The defaults above with templates worded in `lang`.
+  [[nodiscard]] static RenderSettings defaultsFor(Language lang);
 };
 
 // A setting that cannot be used as is: which key, what to fix.
@@ -57,7 +60,8 @@ inline constexpr const char* kAddAttendees = "render.add_attendees";
 inline constexpr const char* kUidDomain = "render.uid_domain";
 }  // namespace settingKeys
 
-// Reads the settings the store holds, defaults for the rest.
+// Reads the settings the store holds, defaults for the rest (templates the
+// admin never set follow render.language).
 [[nodiscard]] RenderSettings loadRenderSettings(const Store& store);
 
 }  // namespace creneau::engine

@@ -21,7 +21,10 @@ class IcsExportTest : public ::testing::Test {
   void SetUp() override {
     dir_ = test::scratchDir(std::string("export-") +
                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    store_ = std::make_unique<SqliteStore>((dir_ / "creneau.db").string());
+    // A fixed "now" so DTSTAMP and LAST-MODIFIED are the same on every run.
+    SqliteStoreOptions options;
+    options.clock = [] { return UnixTime{1795507200}; };  // 2026-11-24T08:00:00Z
+    store_ = std::make_unique<SqliteStore>((dir_ / "creneau.db").string(), options);
   }
   void load(const std::string& fixture) {
     const std::string text = test::readFixture(fixture);
@@ -43,9 +46,7 @@ TEST_F(IcsExportTest, EdgeCases_MatchGoldenFile) {
   load("interop/edge-cases.json");
   ExportOptions o;
   o.includePending = o.includeCanceled = true;
-  RenderSettings s;
-  s.language = "fr";
-  const std::string got = exportText(o, s);
+  const std::string got = exportText(o, RenderSettings::defaultsFor(Language::French));
   const auto golden = test::fixturesDir() / "golden" / "edge-cases.fr.ics";
   if (std::getenv("CRENEAU_UPDATE_GOLDEN")) {
     std::ofstream(golden, std::ios::binary) << got;
@@ -60,7 +61,8 @@ TEST_F(IcsExportTest, Export_ParsesBackToTheRenderedEvents) {
   o.includePending = o.includeCanceled = true;
   const std::string text = exportText(o);
   const auto parsed = ical::parse(text);
-  ASSERT_TRUE(parsed.ok()) << (parsed.diagnostics.empty() ? "" : ical::format(parsed.diagnostics[0]));
+  ASSERT_TRUE(parsed.ok()) << (parsed.diagnostics.empty() ? ""
+                                                          : ical::format(parsed.diagnostics[0]));
   const Directory dir = Directory::load(*store_);
   const Renderer r{RenderSettings{}};
   std::size_t appointments = 0;

@@ -218,3 +218,17 @@ TEST(RenderSettingsTest, Validate_ReportsUnknownPlaceholderWithItsKey) {
 
 }  // namespace
 }  // namespace creneau::engine
+
+namespace creneau::engine {
+namespace {
+
+TEST(RenderSettingsTest, FrenchDefaults_AreWordedInFrenchAndValid) {
+  const auto fr = RenderSettings::defaultsFor(Language::French);
+  EXPECT_EQ(fr.language, "fr");
+  EXPECT_NE(fr.appointmentDescription.find("Téléphone"), std::string::npos);
+  EXPECT_TRUE(validate(fr).empty());
+  EXPECT_EQ(RenderSettings::defaultsFor(Language::English), RenderSettings{});
+}
+
+}  // namespace
+}  // namespace creneau::engine
