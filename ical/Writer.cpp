@@ -70,8 +70,14 @@ std::string_view cuTypeText(CalendarUserType t) {
 
 // Values that are not TEXT (URI, CLASS, ...) still must not break the line.
 void appendRaw(std::string& out, std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 || s[i] == '\t') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
 }
 
 void collectZones(const DateTime& dt, std::set<std::string>& zones) {

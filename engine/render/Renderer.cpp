@@ -66,27 +66,28 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-void fillCustomers(PlaceholderValues& v, const std::vector<const Booking*>& bookings,
-                   const Directory& dir) {
-  std::vector<std::string> full, first, last, email, phone, note;
+void fillCustomers(PlaceholderValues& v, const PlaceholderMask& used,
+                   const std::vector<const Booking*>& bookings, const Directory& dir) {
+  std::vector<const Customer*> customers;
   int persons = 0;
   for (const Booking* b : bookings) {
     if (isActive(b->status)) persons += b->persons;
-    const Customer* c = dir.customer(b->customerId);
-    if (!c) continue;
-    full.push_back(c->fullName());
-    first.push_back(c->firstName);
-    last.push_back(c->lastName);
-    email.push_back(c->email);
-    phone.push_back(c->phone);
-    note.push_back(c->note);
+    if (const Customer* c = dir.customer(b->customerId)) customers.push_back(c);
   }
-  set(v, P::CustomerFullName, join(full));
-  set(v, P::CustomerFirstName, join(first));
-  set(v, P::CustomerLastName, join(last));
-  set(v, P::CustomerEmail, join(email));
-  set(v, P::CustomerPhone, join(phone));
-  set(v, P::CustomerNote, join(note));
+  // Only the lists a template shows are built: this runs once per appointment.
+  auto list = [&](P p, auto field) {
+    if (!used.test(static_cast<size_t>(p))) return;
+    std::vector<std::string> parts;
+    parts.reserve(customers.size());
+    for (const Customer* c : customers) parts.push_back(field(*c));
+    set(v, p, join(parts));
+  };
+  list(P::CustomerFullName, [](const Customer& c) { return c.fullName(); });
+  list(P::CustomerFirstName, [](const Customer& c) { return c.firstName; });
+  list(P::CustomerLastName, [](const Customer& c) { return c.lastName; });
+  list(P::CustomerEmail, [](const Customer& c) { return c.email; });
+  list(P::CustomerPhone, [](const Customer& c) { return c.phone; });
+  list(P::CustomerNote, [](const Customer& c) { return c.note; });
   set(v, P::BookedPersons, std::to_string(persons));
 }
 
@@ -138,12 +139,13 @@ Span span(UnixTime start, UnixTime end, const std::string& zone) {
   return s;
 }
 
-void fillTimes(PlaceholderValues& v, const ical::DateTime& s, const ical::DateTime& e,
-               Language lang) {
-  set(v, P::AppointmentDate, formatDate(s, lang));
-  set(v, P::AppointmentDateTime, formatDateTime(s, lang));
-  set(v, P::AppointmentStartTime, formatTime(s, lang));
-  set(v, P::AppointmentEndTime, formatTime(e, lang));
+void fillTimes(PlaceholderValues& v, const PlaceholderMask& used, const ical::DateTime& s,
+               const ical::DateTime& e, Language lang) {
+  auto wants = [&](P p) { return used.test(static_cast<size_t>(p)); };
+  if (wants(P::AppointmentDate)) set(v, P::AppointmentDate, formatDate(s, lang));
+  if (wants(P::AppointmentDateTime)) set(v, P::AppointmentDateTime, formatDateTime(s, lang));
+  if (wants(P::AppointmentStartTime)) set(v, P::AppointmentStartTime, formatTime(s, lang));
+  if (wants(P::AppointmentEndTime)) set(v, P::AppointmentEndTime, formatTime(e, lang));
 }
 
 std::string locationText(const Location* l) {
@@ -202,7 +204,13 @@ Renderer::Renderer(RenderSettings settings)
       appointmentTitle_(settings_.appointmentTitle),
       appointmentDescription_(settings_.appointmentDescription),
       eventTitle_(settings_.eventTitle),
-      eventDescription_(settings_.eventDescription) {}
+      eventDescription_(settings_.eventDescription) {
+  for (size_t i = 0; i < used_.size(); ++i) {
+    const auto p = static_cast<Placeholder>(i);
+    used_[i] = appointmentTitle_.uses(p) || appointmentDescription_.uses(p) ||
+               eventTitle_.uses(p) || eventDescription_.uses(p);
+  }
+}
 
 std::string Renderer::appointmentUid(const std::string& externalId) const {
   return "appointment-" + externalId + "@" + settings_.uidDomain;
@@ -241,9 +249,9 @@ ical::Event Renderer::render(const Appointment& a, const Directory& dir) const {
     set(v, P::AppointmentPrice, a.price);
   }
   fillEmployee(v, emp);
-  fillCustomers(v, bookings, dir);
+  fillCustomers(v, used_, bookings, dir);
   const Span booked = span(a.start, a.end, zone);
-  fillTimes(v, booked.startLocal, booked.endLocal, lang_);
+  fillTimes(v, used_, booked.startLocal, booked.endLocal, lang_);
   set(v, P::AppointmentId, a.externalId);
   set(v, P::AppointmentNotes, a.notes);
   set(v, P::AppointmentStatus, statusLabel(a.status, lang_));
@@ -302,7 +310,7 @@ std::vector<ical::Event> Renderer::render(const GroupEvent& e, const Directory& 
 
   PlaceholderValues base;
   fillEmployee(base, organizer);
-  fillCustomers(base, bookings, dir);
+  fillCustomers(base, used_, bookings, dir);
   set(base, P::EventName, e.name);
   set(base, P::EventDescription, e.description);
   set(base, P::EventLocation, locationText(loc));
@@ -320,7 +328,7 @@ std::vector<ical::Event> Renderer::render(const GroupEvent& e, const Directory& 
     const std::string key = p.externalId.empty() ? std::to_string(i + 1) : p.externalId;
     PlaceholderValues v = base;
     const Span times = span(p.start, p.end, zone);
-    fillTimes(v, times.startLocal, times.endLocal, lang_);
+    fillTimes(v, used_, times.startLocal, times.endLocal, lang_);
 
     ical::Event ev;
     ev.uid = eventUid(e.externalId, key);

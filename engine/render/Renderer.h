@@ -70,6 +70,7 @@ class Renderer {
   Template appointmentDescription_;
   Template eventTitle_;
   Template eventDescription_;
+  PlaceholderMask used_;  // placeholders any template shows: only those are computed
 };
 
 }  // namespace creneau::engine

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,8 @@ placeholderCatalog();
 
 // Values for one rendering, indexed by Placeholder.
 using PlaceholderValues = std::array<std::string, static_cast<size_t>(Placeholder::Count_)>;
+// Which placeholders a set of templates uses, indexed by Placeholder.
+using PlaceholderMask = std::bitset<static_cast<size_t>(Placeholder::Count_)>;
 
 // A template compiled once into literal runs and placeholder slots, so
 // rendering 100k appointments does no parsing. Text that looks like a

@@ -36,8 +36,15 @@ int num(std::string_view s) {
 }  // namespace
 
 void appendEscapedText(std::string& out, std::string_view s) {
+  // Copy runs of ordinary characters at once; most text has no special one.
+  std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && c != '\\' && c != ';' && c != ',' && c != 0x7f) continue;
+    if (c == '\t') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '\\':
         out += "\\\\";
@@ -53,13 +60,13 @@ void appendEscapedText(std::string& out, std::string_view s) {
         break;
       case '\r':
         out += "\\n";
-        if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        if (i + 1 < s.size() && s[i + 1] == '\n') run = ++i + 1;
         break;
-      default:
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) break;
-        out += c;
+      default:  // other control characters are not allowed in TEXT: dropped
+        break;
     }
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string unescapeText(std::string_view s) {
