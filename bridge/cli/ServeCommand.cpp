@@ -36,8 +36,13 @@ Serves CalDAV, ICS feeds and the API over HTTP(S) until SIGTERM or SIGINT.
   --stop-timeout DUR   how long requests in flight may finish on stop (default 10s)
   --log-level LEVEL    none, error, warning, notice, information (default), debug, trace
 
+Feeds (/feeds/<token>.ics, made with 'creneau feed create') and logins, in the
+config file: feeds.days_back (30), feeds.days_ahead (365), feeds.refresh (1h),
+feeds.cache_size (64MiB), auth.cache_ttl (5m).
+
 Environment: CRENEAU_LISTEN, CRENEAU_PUBLIC_URL, CRENEAU_DB, CRENEAU_TLS_CERT,
-CRENEAU_TLS_KEY, CRENEAU_THREADS, CRENEAU_MAX_BODY, CRENEAU_LOG_LEVEL.
+CRENEAU_TLS_KEY, CRENEAU_THREADS, CRENEAU_MAX_BODY, CRENEAU_LOG_LEVEL,
+CRENEAU_FEED_DAYS_BACK, CRENEAU_FEED_DAYS_AHEAD.
 Precedence: flags > environment > config file > defaults.
 )";
 

@@ -139,6 +139,13 @@ const std::vector<Key>& keys() {
       {"tls.key", "CRENEAU_TLS_KEY", [](auto& c, auto& v) { c.tlsKey = nonEmpty(v); }},
       {"store.db", "CRENEAU_DB", [](auto& c, auto& v) { c.db = nonEmpty(v); }},
       {"log.level", "CRENEAU_LOG_LEVEL", [](auto& c, auto& v) { c.logLevel = parseLogLevel(v); }},
+      {"feeds.days_back", "CRENEAU_FEED_DAYS_BACK",
+       [](auto& c, auto& v) { c.feedDaysBack = static_cast<int>(parseInteger(v, 0, 3650)); }},
+      {"feeds.days_ahead", "CRENEAU_FEED_DAYS_AHEAD",
+       [](auto& c, auto& v) { c.feedDaysAhead = static_cast<int>(parseInteger(v, 0, 3650)); }},
+      {"feeds.refresh", nullptr, [](auto& c, auto& v) { c.feedRefresh = parseDuration(v); }},
+      {"feeds.cache_size", nullptr, [](auto& c, auto& v) { c.feedCacheBytes = parseByteSize(v); }},
+      {"auth.cache_ttl", nullptr, [](auto& c, auto& v) { c.authCacheTtl = parseDuration(v); }},
   };
   return kKeys;
 }
@@ -204,7 +211,8 @@ std::chrono::milliseconds parseDuration(const std::string& text) {
   if (unit.empty() || unit == "s") return std::chrono::seconds(number);
   if (unit == "ms") return std::chrono::milliseconds(number);
   if (unit == "m" || unit == "min") return std::chrono::minutes(number);
-  throw std::invalid_argument("'" + text + "' has an unknown unit (use ms, s or m)");
+  if (unit == "h") return std::chrono::hours(number);
+  throw std::invalid_argument("'" + text + "' has an unknown unit (use ms, s, m or h)");
 }
 
 EnvLookup processEnvironment() {

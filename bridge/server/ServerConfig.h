@@ -25,6 +25,11 @@
 // | tls.key                        | CRENEAU_TLS_KEY    | --tls-key        | (none: HTTP)    |
 // | store.db                       | CRENEAU_DB         | --db             | creneau.db      |
 // | log.level                      | CRENEAU_LOG_LEVEL  | --log-level      | information     |
+// | feeds.days_back                | CRENEAU_FEED_DAYS_BACK  |             | 30              |
+// | feeds.days_ahead               | CRENEAU_FEED_DAYS_AHEAD |             | 365             |
+// | feeds.refresh                  |                    |                  | 1h              |
+// | feeds.cache_size               |                    |                  | 64MiB           |
+// | auth.cache_ttl                 |                    |                  | 5m              |
 //
 // server.listen       HOST:PORT to bind; "[::1]:8080" for IPv6; PORT 0 picks
 //                     a free port (printed at start). A bare PORT means
@@ -39,7 +44,7 @@
 // server.max_body     Largest request body accepted; bigger ones get 413.
 //                     Bytes, or with a unit: 512k, 10M, 10MiB, 1G.
 // server.timeout      Socket receive/send timeout while a request is read or
-//                     answered. Durations: 30 (seconds), 30s, 500ms, 2m.
+//                     answered. Durations: 30 (seconds), 30s, 500ms, 2m, 1h.
 // server.keep_alive   Reuse connections for several requests (true/false).
 // server.keep_alive_timeout       How long an idle kept-alive connection stays open.
 // server.max_keep_alive_requests  Requests served on one connection before closing it.
@@ -51,6 +56,15 @@
 // log.level           none, fatal, critical, error, warning, notice,
 //                     information, debug, trace. Logs go to stderr; the
 //                     access log is the logger "creneau.bridge.access".
+// feeds.days_back     /feeds/<token>.ics shows records from midnight UTC this
+//                     many days ago (0..3650) ...
+// feeds.days_ahead    ... to the end of the day this many days ahead (0..3650).
+// feeds.refresh       REFRESH-INTERVAL and X-PUBLISHED-TTL of feeds: how often
+//                     subscribers are asked to poll (e.g. 1h, 30m; 0: omitted).
+// feeds.cache_size    Rendered feeds kept in memory (plain + gzip), e.g. 64MiB.
+// auth.cache_ttl      How long HTTP Basic credentials, once verified with
+//                     PBKDF2, are trusted (the stored hash is still checked
+//                     on every request); 0 turns the cache off.
 
 #include <chrono>
 #include <cstddef>
@@ -78,6 +92,11 @@ struct ServerConfig {
   std::string tlsKey;
   std::string db = "creneau.db";
   std::string logLevel = "information";
+  int feedDaysBack = 30;
+  int feedDaysAhead = 365;
+  std::chrono::milliseconds feedRefresh{3'600'000};
+  std::size_t feedCacheBytes = 64 * 1024 * 1024;
+  std::chrono::milliseconds authCacheTtl{300'000};
 
   [[nodiscard]] bool tls() const { return !tlsCert.empty(); }
 };

@@ -171,6 +171,39 @@ std::vector<std::string> initialSchema() {
   };
 }
 
+// Version 2: logins (CalDAV, admin UI) and feed tokens. Passwords are kept
+// as PBKDF2 parameters + salt + hash (base64), feed tokens as their SHA-256
+// (hex) only: neither table holds a secret that could be replayed.
+std::vector<std::string> accountsAndFeeds() {
+  return {
+      R"(CREATE TABLE users (
+  id {{id}},
+  login TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'employee')),
+  employee_id BIGINT REFERENCES employees (id),
+  password_algorithm TEXT NOT NULL,
+  password_iterations INTEGER NOT NULL CHECK (password_iterations > 0),
+  password_salt TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CHECK ((role = 'employee' AND employee_id IS NOT NULL) OR
+         (role = 'admin' AND employee_id IS NULL))))",
+      "CREATE INDEX users_employee ON users (employee_id)",
+      R"(CREATE TABLE feeds (
+  id {{id}},
+  token_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL CHECK (scope IN ('employee', 'service', 'location', 'all')),
+  record_id BIGINT,
+  label TEXT NOT NULL,
+  include_pending INTEGER NOT NULL CHECK (include_pending IN (0, 1)),
+  include_canceled INTEGER NOT NULL CHECK (include_canceled IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  CHECK ((scope = 'all' AND record_id IS NULL) OR (scope <> 'all' AND record_id IS NOT NULL))))",
+  };
+}
+
 }  // namespace
 
 Dialect sqliteDialect(int busyTimeoutMs) {
@@ -201,6 +234,9 @@ std::vector<Migration> migrations(const Dialect& dialect) {
   Migration m{1, "records, bookings, change log, settings", {}};
   for (const auto& s : initialSchema()) m.statements.push_back(fill(s, dialect));
   list.push_back(std::move(m));
+  Migration accounts{2, "users and feed tokens", {}};
+  for (const auto& s : accountsAndFeeds()) accounts.statements.push_back(fill(s, dialect));
+  list.push_back(std::move(accounts));
   return list;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/store/SqliteStore.h"
 
+#include <Poco/Base64Decoder.h>
+#include <Poco/Base64Encoder.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -1324,6 +1327,205 @@ void SqliteStore::setSetting(const std::string& key, const std::string& value) {
     s << "INSERT INTO settings (key, value) VALUES (?, ?) "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         bind(key), bind(value), now;
+  });
+}
+
+std::optional<Change> SqliteStore::lastChange(const std::string& collection) const {
+  return guarded(impl_->path, "cannot read the change log", [&]() -> std::optional<Change> {
+    Session s = impl_->session();
+    std::vector<Poco::Tuple<Int64, std::string, std::string, Int64, std::string, int, Int64>> rows;
+    s << "SELECT seq, collection, kind, record_id, uid, deleted, at FROM change_log "
+         "WHERE collection = ? ORDER BY seq DESC LIMIT 1",
+        into(rows), bind(collection), now;
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    return Change{r.get<0>(), r.get<1>(),      r.get<2>(), r.get<3>(),
+                  r.get<4>(), r.get<5>() != 0, r.get<6>()};
+  });
+}
+
+// ---- accounts and feeds ------------------------------------------------------
+
+namespace {
+
+std::string toBase64(const std::string& bytes) {
+  std::ostringstream out;
+  Poco::Base64Encoder enc(out);
+  enc.rdbuf()->setLineLength(0);
+  enc << bytes;
+  enc.close();
+  return out.str();
+}
+
+std::string fromBase64(const std::string& text) {
+  std::istringstream in(text);
+  Poco::Base64Decoder dec(in);
+  std::string out;
+  char buf[256];
+  while (dec.read(buf, sizeof buf) || dec.gcount() > 0)
+    out.append(buf, static_cast<std::size_t>(dec.gcount()));
+  return out;
+}
+
+using UserRow = Poco::Tuple<Int64, std::string, std::string, NullableId, std::string, std::string,
+                            int, std::string, std::string, Int64, Int64>;
+const char* const kUserSelect =
+    "SELECT u.id, u.login, u.role, u.employee_id, COALESCE(e.external_id, ''), "
+    "u.password_algorithm, u.password_iterations, u.password_salt, u.password_hash, "
+    "u.created_at, u.updated_at FROM users u LEFT JOIN employees e ON e.id = u.employee_id";
+
+User toUser(const UserRow& r) {
+  User u;
+  u.id = r.get<0>();
+  u.login = r.get<1>();
+  u.role = parseRole(r.get<2>()).value_or(Role::Employee);
+  u.employeeId = toOptional(r.get<3>());
+  u.employeeExternalId = r.get<4>();
+  u.password.algorithm = r.get<5>();
+  u.password.iterations = r.get<6>();
+  u.password.salt = fromBase64(r.get<7>());
+  u.password.hash = fromBase64(r.get<8>());
+  u.createdAt = r.get<9>();
+  u.updatedAt = r.get<10>();
+  return u;
+}
+
+using FeedRow = Poco::Tuple<Int64, std::string, std::string, NullableId, std::string, int, int,
+                            Int64, NullableId>;
+const char* const kFeedSelect =
+    "SELECT id, token_hash, scope, record_id, label, include_pending, include_canceled, "
+    "created_at, revoked_at FROM feeds";
+
+Feed toFeed(const FeedRow& r) {
+  Feed f;
+  f.id = r.get<0>();
+  f.tokenHash = r.get<1>();
+  f.scope = parseFeedScope(r.get<2>()).value_or(FeedScope::All);
+  f.recordId = toOptional(r.get<3>());
+  f.label = r.get<4>();
+  f.includePending = r.get<5>() != 0;
+  f.includeCanceled = r.get<6>() != 0;
+  f.createdAt = r.get<7>();
+  f.revokedAt = toOptional(r.get<8>());
+  return f;
+}
+
+}  // namespace
+
+std::vector<User> SqliteStore::users() const {
+  return guarded(impl_->path, "cannot read users", [&] {
+    Session s = impl_->session();
+    std::vector<UserRow> rows;
+    s << std::string(kUserSelect) + " ORDER BY u.login", into(rows), now;
+    std::vector<User> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(toUser(r));
+    return out;
+  });
+}
+
+std::optional<User> SqliteStore::userByLogin(const std::string& login) const {
+  return guarded(impl_->path, "cannot read a user", [&]() -> std::optional<User> {
+    Session s = impl_->session();
+    std::vector<UserRow> rows;
+    s << std::string(kUserSelect) + " WHERE u.login = ?", into(rows), bind(login), now;
+    if (rows.empty()) return std::nullopt;
+    return toUser(rows[0]);
+  });
+}
+
+std::optional<Id> SqliteStore::addUser(const NewUser& user) {
+  return guarded(impl_->path, "cannot add a user", [&]() -> std::optional<Id> {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    Int64 taken = 0;
+    s << "SELECT COUNT(*) FROM users WHERE login = ?", into(taken), bind(user.login), now;
+    if (taken > 0) return std::nullopt;
+    const Int64 at = impl_->currentTime();
+    const NullableId employee =
+        user.role == Role::Employee ? toNullable(user.employeeId) : NullableId();
+    s << "INSERT INTO users (login, role, employee_id, password_algorithm, password_iterations, "
+         "password_salt, password_hash, created_at, updated_at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(user.login), bind(std::string(toString(user.role))), bind(employee),
+        bind(user.password.algorithm), bind(user.password.iterations),
+        bind(toBase64(user.password.salt)), bind(toBase64(user.password.hash)), bind(at), bind(at),
+        now;
+    Int64 id = 0;
+    s << "SELECT id FROM users WHERE login = ?", into(id), bind(user.login), now;
+    tx.commit();
+    return static_cast<Id>(id);
+  });
+}
+
+bool SqliteStore::setUserPassword(const std::string& login, const PasswordHash& password) {
+  return guarded(impl_->path, "cannot change a password", [&] {
+    Session s = impl_->session();
+    Statement st(s);
+    st << "UPDATE users SET password_algorithm = ?, password_iterations = ?, password_salt = ?, "
+          "password_hash = ?, updated_at = ? WHERE login = ?",
+        bind(password.algorithm), bind(password.iterations), bind(toBase64(password.salt)),
+        bind(toBase64(password.hash)), bind(static_cast<Int64>(impl_->currentTime())), bind(login);
+    return st.execute() > 0;
+  });
+}
+
+bool SqliteStore::removeUser(const std::string& login) {
+  return guarded(impl_->path, "cannot remove a user", [&] {
+    Session s = impl_->session();
+    Statement st(s);
+    st << "DELETE FROM users WHERE login = ?", bind(login);
+    return st.execute() > 0;
+  });
+}
+
+Id SqliteStore::addFeed(const Feed& feed) {
+  return guarded(impl_->path, "cannot add a feed", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const NullableId record =
+        feed.scope == FeedScope::All ? NullableId() : toNullable(feed.recordId);
+    s << "INSERT INTO feeds (token_hash, scope, record_id, label, include_pending, "
+         "include_canceled, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+        bind(feed.tokenHash), bind(std::string(toString(feed.scope))), bind(record),
+        bind(feed.label), bind(feed.includePending ? 1 : 0), bind(feed.includeCanceled ? 1 : 0),
+        bind(static_cast<Int64>(impl_->currentTime())), now;
+    Int64 id = 0;
+    s << "SELECT id FROM feeds WHERE token_hash = ?", into(id), bind(feed.tokenHash), now;
+    tx.commit();
+    return static_cast<Id>(id);
+  });
+}
+
+std::optional<Feed> SqliteStore::feedByTokenHash(const std::string& tokenHash) const {
+  return guarded(impl_->path, "cannot read a feed", [&]() -> std::optional<Feed> {
+    Session s = impl_->session();
+    std::vector<FeedRow> rows;
+    s << std::string(kFeedSelect) + " WHERE token_hash = ?", into(rows), bind(tokenHash), now;
+    if (rows.empty()) return std::nullopt;
+    return toFeed(rows[0]);
+  });
+}
+
+std::vector<Feed> SqliteStore::feeds() const {
+  return guarded(impl_->path, "cannot read feeds", [&] {
+    Session s = impl_->session();
+    std::vector<FeedRow> rows;
+    s << std::string(kFeedSelect) + " ORDER BY id", into(rows), now;
+    std::vector<Feed> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(toFeed(r));
+    return out;
+  });
+}
+
+bool SqliteStore::revokeFeed(Id id) {
+  return guarded(impl_->path, "cannot revoke a feed", [&] {
+    Session s = impl_->session();
+    Statement st(s);
+    st << "UPDATE feeds SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        bind(static_cast<Int64>(impl_->currentTime())), bind(static_cast<Int64>(id));
+    return st.execute() > 0;
   });
 }
 

@@ -57,6 +57,19 @@ class SqliteStore final : public Store {
   [[nodiscard]] std::optional<std::string> setting(const std::string& key) const override;
   void setSetting(const std::string& key, const std::string& value) override;
 
+  [[nodiscard]] std::optional<Change> lastChange(const std::string& collection) const override;
+
+  [[nodiscard]] std::vector<User> users() const override;
+  [[nodiscard]] std::optional<User> userByLogin(const std::string& login) const override;
+  std::optional<Id> addUser(const NewUser& user) override;
+  bool setUserPassword(const std::string& login, const PasswordHash& password) override;
+  bool removeUser(const std::string& login) override;
+
+  Id addFeed(const Feed& feed) override;
+  [[nodiscard]] std::optional<Feed> feedByTokenHash(const std::string& tokenHash) const override;
+  [[nodiscard]] std::vector<Feed> feeds() const override;
+  bool revokeFeed(Id id) override;
+
   // The schema version of the open database (== latestSchemaVersion() after open).
   [[nodiscard]] int schemaVersion() const;
   [[nodiscard]] static int latestSchemaVersion();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/accounts/Account.h"
+#include "engine/feeds/Feed.h"
 #include "engine/import/ImportBatch.h"
 #include "engine/model/Domain.h"
 
@@ -123,6 +125,66 @@ class Store {
   // Plain key/value settings (render templates, options). Empty when unset.
   [[nodiscard]] virtual std::optional<std::string> setting(const std::string& key) const = 0;
   virtual void setSetting(const std::string& key, const std::string& value) = 0;
+
+  // The newest entry of a collection's change log (seq and time), nullopt
+  // while the collection has none. Default: from latestChange + changesSince.
+  [[nodiscard]] virtual std::optional<Change> lastChange(const std::string& collection) const {
+    const auto seq = latestChange(collection);
+    if (seq == 0) return std::nullopt;
+    auto changes = changesSince(collection, seq - 1);
+    if (changes.empty()) return std::nullopt;
+    return changes.back();
+  }
+
+  // ---- accounts (logins for CalDAV and the admin UI) -----------------------
+  // Stores that do not keep accounts throw StoreError from these defaults.
+
+  // Every user, by login; employeeExternalId filled in.
+  [[nodiscard]] virtual std::vector<User> users() const { unsupported("accounts"); }
+  // By normalized login (see normalizeLogin).
+  [[nodiscard]] virtual std::optional<User> userByLogin(const std::string& login) const {
+    (void)login;
+    unsupported("accounts");
+  }
+  // The new row id, or nullopt when the login is taken (nothing written).
+  virtual std::optional<Id> addUser(const NewUser& user) {
+    (void)user;
+    unsupported("accounts");
+  }
+  // False when there is no such login.
+  virtual bool setUserPassword(const std::string& login, const PasswordHash& password) {
+    (void)login, (void)password;
+    unsupported("accounts");
+  }
+  virtual bool removeUser(const std::string& login) {
+    (void)login;
+    unsupported("accounts");
+  }
+
+  // ---- feed tokens (/feeds/<token>.ics) ------------------------------------
+
+  // Stores feed.tokenHash and the scope; returns the new id (createdAt is
+  // the store's clock). Throws StoreError if the hash exists already.
+  virtual Id addFeed(const Feed& feed) {
+    (void)feed;
+    unsupported("feeds");
+  }
+  // Revoked feeds too: the caller decides (a revoked token answers 404).
+  [[nodiscard]] virtual std::optional<Feed> feedByTokenHash(const std::string& tokenHash) const {
+    (void)tokenHash;
+    unsupported("feeds");
+  }
+  [[nodiscard]] virtual std::vector<Feed> feeds() const { unsupported("feeds"); }
+  // False when there is no such feed or it was revoked already.
+  virtual bool revokeFeed(Id id) {
+    (void)id;
+    unsupported("feeds");
+  }
+
+ private:
+  [[noreturn]] static void unsupported(const char* what) {
+    throw StoreError(std::string("this store does not keep ") + what);
+  }
 };
 
 }  // namespace creneau::engine
