@@ -16,9 +16,18 @@ mkdir -p "$OUT_DIR"
 "$CRENEAU" export --out "$OUT_DIR/all.ics" --include-pending --include-canceled
 "$CRENEAU" export --out "$OUT_DIR/approved.ics"
 "$CRENEAU" validate --quiet "$OUT_DIR/all.ics"
+
+# One subscription URL for everything (a new token each run: the old demo
+# feeds are revoked, since a token is only ever shown when it is created).
+for id in $("$CRENEAU" feed list | awk '$3 == "demo" && $NF == "-" {print $1}'); do
+  "$CRENEAU" feed revoke "$id" >/dev/null
+done
+echo
+"$CRENEAU" feed create --all --include-pending --label demo
 echo
 echo "Database:  $CRENEAU_DB"
 echo "Calendars: $OUT_DIR/all.ics (every status), $OUT_DIR/approved.ics"
+echo "Feeds:     subscribe to the webcal:// URL above (Apple Calendar, Thunderbird, Outlook)"
 echo "Try:       $CRENEAU export --out - --employee emp-sophie --from 2026-11-01 --to 2026-12-01 --db $CRENEAU_DB"
 echo
 exec "$CRENEAU" serve --db "$CRENEAU_DB"
