@@ -23,8 +23,9 @@ namespace {
 using Severity = Diagnostic::Severity;
 
 struct Pair {
-  icalproperty* prop;
+  icalproperty* prop;       // nullptr when read from our line alone
   const ContentLine* line;  // nullptr when no raw line matched
+  icalproperty_kind kind;
 };
 
 class Analyzer {
@@ -42,62 +43,170 @@ class Analyzer {
   }
 
  private:
-  // Feeds our content lines to libical one by one: libical sees exactly the
-  // lines we read (repaired where a known quirk was read around), and each
-  // top-level component it returns is the raw root that just ended.
+  // Feeds our content lines to libical, one top-level component at a time
+  // (each child of a VCALENDAR on its own), and frees each libical tree once
+  // it is read: memory stays bounded by the input and the model. libical
+  // sees exactly the lines we read (repaired where a known quirk was read
+  // around). Between top-level components libical's parser holds no state,
+  // so a child fed alone comes back as it would inside its VCALENDAR. A root
+  // whose shape could make the piecewise reading differ (unclosed, unusual
+  // component names, VTIMEZONEs nested deeper) is fed whole, as before.
+  struct Plan {
+    const RawComponent* raw = nullptr;
+    bool piecewise = false;
+    std::vector<ComponentPtr> zones;                  // piecewise: VTIMEZONE children
+    std::vector<std::pair<ComponentPtr, bool>> tops;  // whole: returned, and paired with raw
+  };
+
   void parseWithLibical() {
     ParserPtr parser(icalparser_new());
     if (!parser) return;
-    std::vector<std::pair<ComponentPtr, const RawComponent*>> tops;
-    std::unordered_map<std::size_t, const RawComponent*> rootByEnd;
-    const RawComponent* unclosed = nullptr;
-    for (const auto& r : doc_.roots) {
-      if (r.endIndex == static_cast<std::size_t>(-1))
-        unclosed = &r;
-      else
-        rootByEnd[r.endIndex] = &r;
+    parser_ = parser.get();
+    std::vector<Plan> plans(doc_.roots.size());
+    for (std::size_t k = 0; k < doc_.roots.size(); ++k) {
+      plans[k].raw = &doc_.roots[k];
+      plans[k].piecewise = piecewiseOk(doc_.roots[k]);
     }
-    std::string buf;
-    for (std::size_t i = 0; i < doc_.lines.size(); ++i) {
-      const ContentLine& cl = doc_.lines[i];
-      if (cl.bad) continue;
-      if (cl.repaired)
-        buf = cl.normalized;
-      else
-        buf.assign(cl.text);
-      icalcomponent* c = icalparser_add_line(parser.get(), buf.data());
-      if (c) {
-        ComponentPtr owned(c);
-        auto it = rootByEnd.find(i);
-        tops.emplace_back(std::move(owned), it == rootByEnd.end() ? nullptr : it->second);
+    // First the zones, wherever they are: events may use a VTIMEZONE that
+    // comes after them.
+    for (auto& plan : plans) {
+      const RawComponent& r = *plan.raw;
+      if (plan.piecewise) {
+        for (const auto& child : r.children)
+          if (child.name == "VTIMEZONE") plan.zones.push_back(feedRange(child));
+        // libical puts a VCALENDAR's VTIMEZONEs first, the last one first.
+        for (auto it = plan.zones.rbegin(); it != plan.zones.rend(); ++it)
+          if (*it) collectZones(it->get());
+        continue;
       }
-    }
-    // Close what the text left open, as libical would with icalparser_clean()
-    // (which keeps a pointer to the root it returns and frees it again in
-    // icalparser_free()): END pops the innermost component whatever its name.
-    for (std::size_t k = 0; k < doc_.unclosedDepth; ++k) {
-      buf = "END:X-UNCLOSED";
-      if (icalcomponent* c = icalparser_add_line(parser.get(), buf.data()))
-        tops.emplace_back(ComponentPtr(c), unclosed);
-    }
-    for (auto& [comp, raw] : tops) {
-      if (!raw || !sameKind(comp.get(), *raw)) continue;
-      collectZones(comp.get());
+      const bool closed = r.endIndex != static_cast<std::size_t>(-1);
+      const std::size_t end = closed ? r.endIndex + 1 : doc_.lines.size();
+      for (std::size_t i = r.beginIndex; i < end && i < doc_.lines.size(); ++i) {
+        if (icalcomponent* c = feedLine(doc_.lines[i])) {
+          ComponentPtr owned(c);
+          const bool paired = i == r.endIndex && sameKind(c, r);
+          plan.tops.emplace_back(std::move(owned), paired);
+        }
+      }
+      if (!closed) {
+        // Close what the text left open, as libical would with icalparser_clean()
+        // (which keeps a pointer to the root it returns and frees it again in
+        // icalparser_free()): END pops the innermost component whatever its name.
+        for (std::size_t k = 0; k < doc_.unclosedDepth; ++k) {
+          std::string buf = "END:X-UNCLOSED";
+          if (icalcomponent* c = icalparser_add_line(parser.get(), buf.data())) {
+            ComponentPtr owned(c);
+            const bool paired = sameKind(c, r);
+            plan.tops.emplace_back(std::move(owned), paired);
+          }
+        }
+      }
+      for (auto& [comp, paired] : plan.tops)
+        if (paired) collectZones(comp.get());
     }
     bool headerRead = false;
-    for (auto& [comp, raw] : tops) {
-      if (!raw || !sameKind(comp.get(), *raw)) continue;
-      classifyErrors(comp.get(), *raw);
-      if (!buildModel_) continue;
-      if (icalcomponent_isa(comp.get()) == ICAL_VCALENDAR_COMPONENT) {
-        if (!headerRead) readHeader(*raw);
+    for (auto& plan : plans) {
+      const RawComponent& r = *plan.raw;
+      if (!plan.piecewise) {
+        for (auto& [comp, paired] : plan.tops) {
+          if (!paired) continue;
+          classifyErrors(comp.get(), r);
+          if (!buildModel_) continue;
+          if (icalcomponent_isa(comp.get()) == ICAL_VCALENDAR_COMPONENT) {
+            if (!headerRead) readHeader(r);
+            headerRead = true;
+            readEvents(comp.get(), r);
+          } else if (icalcomponent_isa(comp.get()) == ICAL_VEVENT_COMPONENT) {
+            readEvent(comp.get(), r);
+          }
+        }
+        // Zones found in these trees stay in use until the end.
+        for (auto& top : plan.tops) plan.zones.push_back(std::move(top.first));
+        plan.tops.clear();
+        continue;
+      }
+      // The root with its own properties only (no children).
+      {
+        feedLine(doc_.lines[r.beginIndex]);
+        for (auto i : r.properties) feedLine(doc_.lines[i]);
+        ComponentPtr header(feedLine(doc_.lines[r.endIndex]));
+        if (header) classifyErrors(header.get(), r);
+      }
+      // libical pairs the k-th VTIMEZONE it holds (the last of the text
+      // first) with our k-th one.
+      std::size_t z = 0;
+      for (const auto& child : r.children) {
+        if (child.name != "VTIMEZONE") continue;
+        if (icalcomponent* comp = plan.zones[plan.zones.size() - 1 - z].get())
+          classifyErrors(comp, child);
+        ++z;
+      }
+      const bool calendar = r.name == "VCALENDAR";
+      if (calendar && buildModel_) {
+        if (!headerRead) readHeader(r);
         headerRead = true;
-        readEvents(comp.get(), *raw);
-      } else if (icalcomponent_isa(comp.get()) == ICAL_VEVENT_COMPONENT) {
-        readEvent(comp.get(), *raw);
+      }
+      for (const auto& child : r.children) {
+        if (child.name == "VTIMEZONE") continue;
+        const bool event = calendar && child.name == "VEVENT";
+        if (event && directOk(child)) {
+          // libical would neither complain nor read anything we do not.
+          if (buildModel_) readEventDirect(child);
+          continue;
+        }
+        ComponentPtr comp = feedRange(child);
+        if (!comp) continue;
+        classifyErrors(comp.get(), child);
+        if (buildModel_ && event) readEvent(comp.get(), child);
       }
     }
     if (buildModel_) checkExdatesMatch();
+    parser_ = nullptr;
+  }
+
+  icalcomponent* feedLine(const ContentLine& cl) {
+    if (cl.bad) return nullptr;
+    if (cl.repaired)
+      buf_ = cl.normalized;
+    else
+      buf_.assign(cl.text);
+    return icalparser_add_line(parser_, buf_.data());
+  }
+
+  // Feeds a closed component's lines; libical returns it at its END.
+  ComponentPtr feedRange(const RawComponent& c) {
+    ComponentPtr out;
+    for (std::size_t i = c.beginIndex; i <= c.endIndex && i < doc_.lines.size(); ++i)
+      if (icalcomponent* got = feedLine(doc_.lines[i])) out.reset(got);
+    return out;
+  }
+
+  // A component libical names as we do: BEGIN:<exactly our name>, a kind
+  // libical knows by that name.
+  bool plainComponent(const RawComponent& c) const {
+    if (c.endIndex == static_cast<std::size_t>(-1)) return false;
+    const ContentLine& begin = doc_.lines[c.beginIndex];
+    if (begin.repaired || begin.value != c.name) return false;
+    const icalcomponent_kind k = icalcomponent_string_to_kind(c.name.c_str());
+    if (k == ICAL_NO_COMPONENT || k == ICAL_X_COMPONENT || k == ICAL_XLICINVALID_COMPONENT)
+      return false;
+    const char* name = icalcomponent_kind_to_string(k);
+    return name && c.name == name;
+  }
+
+  static bool hasVtimezone(const RawComponent& c) {
+    for (const auto& child : c.children)
+      if (child.name == "VTIMEZONE" || hasVtimezone(child)) return true;
+    return false;
+  }
+
+  bool piecewiseOk(const RawComponent& r) const {
+    if (r.name != "VCALENDAR" || !plainComponent(r)) return false;
+    for (const auto& child : r.children) {
+      if (!plainComponent(child)) return false;
+      if (child.name != "VTIMEZONE" && hasVtimezone(child)) return false;
+    }
+    return true;
   }
 
   // Pairs libical's subcomponents with ours by kind, in order: libical
@@ -175,7 +284,7 @@ class Analyzer {
           match = &doc_.lines[raw.properties[r - 1]];
         }
       }
-      pairs.push_back({p, match});
+      pairs.push_back({p, match, k});
     }
     return pairs;
   }
@@ -255,6 +364,7 @@ class Analyzer {
 
   // A DATE / DATE-TIME of libical's plus the TZID parameter of our line.
   std::optional<DateTime> readTime(icalproperty* p, const ContentLine* cl) {
+    if (!p) return readTimeDirect(*cl);
     icalvalue* v = icalproperty_get_value(p);
     if (!v) return std::nullopt;
     icaltimetype t;
@@ -290,6 +400,161 @@ class Analyzer {
     const RawParam* tz = cl ? cl->param("TZID") : nullptr;
     if (tz && !tz->first().empty()) return resolveZone(dt, tz->first());
     return dt;
+  }
+
+  // What readTime() gives for a value directOk() accepted.
+  std::optional<DateTime> readTimeDirect(const ContentLine& cl) {
+    const auto v = parseDateTimeValue(cl.value);
+    if (!v) return std::nullopt;
+    DateTime dt;
+    dt.year = v->year;
+    dt.month = v->month;
+    dt.day = v->day;
+    if (v->isDate) {
+      dt.isDate = true;
+      return dt;
+    }
+    dt.hour = v->hour;
+    dt.minute = v->minute;
+    dt.second = v->second;
+    if (v->isUtc()) {
+      dt.tzid = "UTC";
+      return dt;
+    }
+    const RawParam* tz = cl.param("TZID");
+    if (tz && !tz->first().empty()) return resolveZone(dt, tz->first());
+    return dt;
+  }
+
+  static int digitsValue(std::string_view v) {
+    int n = 0;
+    for (char c : v) n = n * 10 + (c - '0');
+    return n;
+  }
+
+  static icalproperty_status statusOf(std::string_view v) {
+    if (v == "TENTATIVE") return ICAL_STATUS_TENTATIVE;
+    if (v == "CONFIRMED") return ICAL_STATUS_CONFIRMED;
+    return ICAL_STATUS_CANCELLED;
+  }
+
+  // Whether libical, given this VEVENT, would add no X-LIC-ERROR, split no
+  // line into several properties, and read exactly what our own reading of
+  // the lines gives (SEQUENCE, STATUS, TRANSP, DATE / DATE-TIME values): a
+  // deliberately narrow set of lines, the shapes producers (and we) write.
+  // Anything else goes through libical.
+  bool directOk(const RawComponent& c) {
+    if (!c.children.empty()) return false;
+    for (auto i : c.properties) {
+      const ContentLine& cl = doc_.lines[i];
+      if (cl.bad || cl.repaired || cl.value.empty()) return false;
+      // libical takes "X-" case-sensitively: the name as we read it.
+      if (cl.text.substr(0, cl.name.size()) != cl.name) return false;
+      const std::string_view v = cl.value;
+      if (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t')
+        return false;
+      // Parameters exactly as written: unquoted, no escapes, one value each
+      // (FEATURE aside).
+      const std::size_t paramsEnd = cl.text.size() - v.size() - 1;
+      if (paramsEnd < cl.name.size()) return false;
+      const std::string_view params = cl.text.substr(cl.name.size(), paramsEnd - cl.name.size());
+      if (params.find_first_of("\"^\\") != std::string_view::npos) return false;
+      for (const auto& p : cl.params)
+        if (p.values.size() != 1 && p.name != "FEATURE") return false;
+      const icalproperty_kind k = kindOf(cl.name);
+      switch (k) {
+        case ICAL_UID_PROPERTY:
+        case ICAL_SUMMARY_PROPERTY:
+        case ICAL_DESCRIPTION_PROPERTY:
+        case ICAL_LOCATION_PROPERTY:
+        case ICAL_URL_PROPERTY:
+          if (!cl.params.empty()) return false;
+          break;
+        case ICAL_CATEGORIES_PROPERTY:
+          if (!cl.params.empty() || v.find(',') != std::string_view::npos) return false;
+          break;
+        case ICAL_CLASS_PROPERTY:
+          if (!cl.params.empty() || !(v == "PUBLIC" || v == "PRIVATE" || v == "CONFIDENTIAL"))
+            return false;
+          break;
+        case ICAL_STATUS_PROPERTY:
+          if (!cl.params.empty() || !(v == "TENTATIVE" || v == "CONFIRMED" || v == "CANCELLED"))
+            return false;
+          break;
+        case ICAL_TRANSP_PROPERTY:
+          if (!cl.params.empty() || !(v == "OPAQUE" || v == "TRANSPARENT")) return false;
+          break;
+        case ICAL_SEQUENCE_PROPERTY:
+          if (!cl.params.empty() || v.size() > 9) return false;
+          for (char ch : v)
+            if (ch < '0' || ch > '9') return false;
+          break;
+        case ICAL_DTSTAMP_PROPERTY:
+        case ICAL_CREATED_PROPERTY:
+        case ICAL_LASTMODIFIED_PROPERTY:
+        case ICAL_DTSTART_PROPERTY:
+        case ICAL_DTEND_PROPERTY:
+        case ICAL_RECURRENCEID_PROPERTY: {
+          bool date = false;
+          if (cl.params.size() > 1) return false;
+          if (cl.params.size() == 1) {
+            const RawParam& p = cl.params.front();
+            if (p.name == "TZID") {
+              if (p.first().empty()) return false;
+            } else if (p.name == "VALUE" && p.first() == "DATE" &&
+                       (k == ICAL_DTSTART_PROPERTY || k == ICAL_DTEND_PROPERTY ||
+                        k == ICAL_RECURRENCEID_PROPERTY)) {
+              date = true;
+            } else {
+              return false;
+            }
+          }
+          if (v.size() != (date ? 8u : 15u) && (date || v.size() != 16)) return false;
+          const auto t = parseDateTimeValue(v);
+          if (!t || t->year < 1000 || t->second > 59) return false;
+          break;
+        }
+        case ICAL_ORGANIZER_PROPERTY:
+          for (const auto& p : cl.params)
+            if (p.name != "CN") return false;
+          break;
+        case ICAL_ATTENDEE_PROPERTY:
+          for (const auto& p : cl.params) {
+            const std::string& pv = p.first();
+            if (p.name == "CN") continue;
+            if (p.name == "ROLE" && (pv == "CHAIR" || pv == "REQ-PARTICIPANT" ||
+                                     pv == "OPT-PARTICIPANT" || pv == "NON-PARTICIPANT"))
+              continue;
+            if (p.name == "PARTSTAT" &&
+                (pv == "NEEDS-ACTION" || pv == "ACCEPTED" || pv == "DECLINED" ||
+                 pv == "TENTATIVE" || pv == "DELEGATED"))
+              continue;
+            if (p.name == "CUTYPE" && (pv == "INDIVIDUAL" || pv == "GROUP" || pv == "RESOURCE" ||
+                                       pv == "ROOM" || pv == "UNKNOWN"))
+              continue;
+            if (p.name == "RSVP" && (pv == "TRUE" || pv == "FALSE")) continue;
+            return false;
+          }
+          break;
+        case ICAL_CONFERENCE_PROPERTY:
+          for (const auto& p : cl.params) {
+            if (p.name == "LABEL") continue;
+            if (p.name == "VALUE" && p.first() == "URI") continue;
+            if (p.name != "FEATURE") return false;
+            for (const auto& f : p.values)
+              if (!(f == "AUDIO" || f == "CHAT" || f == "FEED" || f == "MODERATOR" ||
+                    f == "PHONE" || f == "SCREEN" || f == "VIDEO"))
+                return false;
+          }
+          break;
+        case ICAL_X_PROPERTY:
+          if (!cl.params.empty() || cl.name.rfind("X-", 0) != 0) return false;
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
   }
 
   // TZID resolution: a zone we know by name (IANA, libical's long form,
@@ -363,13 +628,29 @@ class Analyzer {
   }
 
   void readEvent(icalcomponent* c, const RawComponent& raw) {
+    readEventPairs(pairProperties(c, raw), raw);
+  }
+
+  // An event libical would read without any complaint and without anything
+  // the model takes from it that our line does not give the same way (see
+  // directOk): read from our lines alone.
+  void readEventDirect(const RawComponent& raw) {
+    std::vector<Pair> pairs;
+    pairs.reserve(raw.properties.size());
+    for (auto i : raw.properties) {
+      const ContentLine& cl = doc_.lines[i];
+      pairs.push_back({nullptr, &cl, kindOf(cl.name)});
+    }
+    readEventPairs(pairs, raw);
+  }
+
+  void readEventPairs(const std::vector<Pair>& pairs, const RawComponent& raw) {
     Event e;
     std::set<std::string> seen;
-    const std::vector<Pair> pairs = pairProperties(c, raw);
     std::set<const ContentLine*> consumed;
     for (const auto& pr : pairs) {
       if (!pr.line) continue;
-      const icalproperty_kind k = icalproperty_isa(pr.prop);
+      const icalproperty_kind k = pr.kind;
       const ContentLine& cl = *pr.line;
       const bool first = seen.insert(cl.name).second;
       bool used = true;
@@ -378,7 +659,8 @@ class Analyzer {
           if (first) e.uid = unescapeText(cl.value);
           break;
         case ICAL_SEQUENCE_PROPERTY:
-          if (first) e.sequence = icalproperty_get_sequence(pr.prop);
+          if (first)
+            e.sequence = pr.prop ? icalproperty_get_sequence(pr.prop) : digitsValue(cl.value);
           break;
         case ICAL_DTSTAMP_PROPERTY:
           if (first) e.dtstamp = readTime(pr.prop, &cl);
@@ -444,7 +726,7 @@ class Analyzer {
           break;
         case ICAL_STATUS_PROPERTY:
           if (first) {
-            switch (icalproperty_get_status(pr.prop)) {
+            switch (pr.prop ? icalproperty_get_status(pr.prop) : statusOf(cl.value)) {
               case ICAL_STATUS_TENTATIVE:
                 e.status = EventStatus::Tentative;
                 break;
@@ -461,7 +743,10 @@ class Analyzer {
           break;
         case ICAL_TRANSP_PROPERTY:
           if (first) {
-            const icalproperty_transp t = icalproperty_get_transp(pr.prop);
+            const icalproperty_transp t =
+                pr.prop
+                    ? icalproperty_get_transp(pr.prop)
+                    : (cl.value == "TRANSPARENT" ? ICAL_TRANSP_TRANSPARENT : ICAL_TRANSP_OPAQUE);
             e.transparency =
                 (t == ICAL_TRANSP_TRANSPARENT || t == ICAL_TRANSP_TRANSPARENTNOCONFLICT)
                     ? Transparency::Transparent
@@ -668,6 +953,8 @@ class Analyzer {
   Analysis out_;
   ProducerQuirks quirks_;
   std::unordered_map<std::string, icalproperty_kind> kinds_;
+  icalparser* parser_ = nullptr;
+  std::string buf_;
   std::map<std::string, icalcomponent*> fileZones_;
   std::map<std::string, Resolution> resolved_;
   std::vector<const RawComponent*> eventLines_;
