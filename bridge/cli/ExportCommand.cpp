@@ -20,7 +20,8 @@ namespace {
 
 // DATE (midnight in `zone`), or an ISO 8601 date-time with an offset, or
 // without one (a wall-clock time in `zone`), as the import format reads them.
-engine::UnixTime parseWhen(const std::string& option, const std::string& text, const std::string& zone) {
+engine::UnixTime parseWhen(const std::string& option, const std::string& text,
+                           const std::string& zone) {
   int y = 0, m = 0, d = 0;
   char tail = 0;
   if (text.size() == 10 && std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3) {

@@ -16,7 +16,8 @@ inline void PrintTo(const Event& e, std::ostream* os) {
 
 inline void PrintTo(const DateTime& d, std::ostream* os) {
   *os << d.year << "-" << d.month << "-" << d.day;
-  if (!d.isDate) *os << " " << d.hour << ":" << d.minute << ":" << d.second << " [" << d.tzid << "]";
+  if (!d.isDate)
+    *os << " " << d.hour << ":" << d.minute << ":" << d.second << " [" << d.tzid << "]";
 }
 
 }  // namespace creneau::ical

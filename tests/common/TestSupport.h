@@ -18,7 +18,9 @@ inline std::filesystem::path fixturesDir() {
   return sourceDir() / "fixtures";
 }
 // The creneau executable built with the tests (for end-to-end tests).
-inline std::filesystem::path creneauBinary() { return CRENEAU_BINARY; }
+inline std::filesystem::path creneauBinary() {
+  return CRENEAU_BINARY;
+}
 inline std::filesystem::path corpusDir() {
   return sharedDir() / "corpus" / "ics";
 }
