@@ -6,6 +6,8 @@
 #include <map>
 #include <ostream>
 
+#include "bridge/auth/BasicAuth.h"
+#include "bridge/caldav/DavHandlers.h"
 #include "bridge/cli/Args.h"
 #include "bridge/cli/OpenStore.h"
 #include "bridge/feed/FeedHandler.h"
@@ -133,6 +135,11 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   Router router;
   router.get("/healthz", makeHealthHandler(*store));
   router.get("/feeds/{token}.ics", makeFeedHandler(feeds));
+  BasicAuthOptions authOptions;
+  authOptions.cacheTtl = config.authCacheTtl;
+  BasicAuth auth(*store, authOptions);
+  router.add("*", "/.well-known/caldav", makeWellKnownHandler());
+  router.add("*", "/dav/*", makeDavHandler(*store, auth));
 
   Server server(config, router);
   try {
@@ -144,7 +151,9 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   io.out << "listening on " << server.localUrl() << "\n"
          << "health:       " << server.localUrl() << "/healthz\n"
          << "feeds:        " << server.publicUrl()
-         << "/feeds/<token>.ics (create one with 'creneau feed create')\n";
+         << "/feeds/<token>.ics (create one with 'creneau feed create')\n"
+         << "caldav:       " << server.publicUrl()
+         << "/dav/ (log in as a user made with 'creneau user add')\n";
   if (server.publicUrl() != server.localUrl())
     io.out << "public URL:   " << server.publicUrl() << "\n";
   io.out.flush();

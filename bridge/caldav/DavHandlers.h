@@ -1,0 +1,39 @@
+#pragma once
+
+#include "bridge/caldav/DavResources.h"
+#include "bridge/server/Router.h"
+
+namespace creneau::engine {
+class Store;
+}
+
+namespace creneau::bridge {
+
+class BasicAuth;
+
+// /.well-known/caldav (RFC 6764 5): every method is redirected (301) to /dav/,
+// where current-user-principal leads on. Register for method "*".
+[[nodiscard]] Handler makeWellKnownHandler();
+
+// Everything below /dav/ (register as router.add("*", "/dav/*", ...)):
+// authenticates through HTTP Basic (401 otherwise), resolves the path for
+// that caller (DavResources.h: anybody else's resource is a plain 404) and
+// hands over to the method's handler: OPTIONS, PROPFIND, GET/HEAD. Writes
+// get 403 DAV:need-privileges, REPORT 501 (not yet), other methods 405/501.
+// `store` and `auth` must outlive the handler.
+[[nodiscard]] Handler makeDavHandler(engine::Store& store, BasicAuth& auth);
+
+namespace dav {
+
+// One file per method.
+void handleOptions(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
+void handlePropfind(const DavContext& ctx, const DavResource& resource, Request& req,
+                    Response& res);
+void handleGet(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
+
+// What every /dav/ resource allows (the Allow header of OPTIONS and 405s).
+inline constexpr const char* kAllow = "OPTIONS, GET, HEAD, PROPFIND";
+
+}  // namespace dav
+
+}  // namespace creneau::bridge

@@ -1,0 +1,294 @@
+#include "bridge/caldav/DavResources.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+
+#include <cstdint>
+#include <ctime>
+#include <string_view>
+
+#include "engine/render/Renderer.h"
+#include "engine/store/Store.h"
+#include "ical/IcalCodec.h"
+
+namespace creneau::bridge::dav {
+
+namespace {
+
+constexpr std::string_view kRoot = "/dav/";
+constexpr std::string_view kCalendarPrefix = "appointments-";
+constexpr std::string_view kObjectPrefix = "appointment-";
+constexpr std::string_view kObjectSuffix = ".ics";
+
+DavResource simple(ResourceKind kind, std::string href) {
+  DavResource r;
+  r.kind = kind;
+  r.href = std::move(href);
+  return r;
+}
+
+std::vector<std::string> segmentsOf(std::string_view rest) {
+  std::vector<std::string> out;
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const auto seg = rest.substr(0, slash);
+    if (!seg.empty()) out.emplace_back(seg);
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+std::string href(const std::string& s) {
+  return std::string("<D:href>") + xmlEscape(s) + "</D:href>";
+}
+
+std::string principalHref(const DavContext& ctx) {
+  return "/dav/principals/" + encodeSegment(ctx.principal.login) + "/";
+}
+std::string homeHref(const DavContext& ctx) {
+  return "/dav/calendars/" + encodeSegment(ctx.principal.login) + "/";
+}
+
+// The calendar's segment in the home: "appointments" for an employee's own,
+// "appointments-<external id>" in the admin's home.
+std::string calendarSegment(const DavContext& ctx, const engine::Employee& e) {
+  if (ctx.principal.isAdmin) return std::string(kCalendarPrefix) + e.externalId;
+  return "appointments";
+}
+
+DavResource calendarResource(const DavContext& ctx, const engine::Employee& e) {
+  DavResource r;
+  r.kind = ResourceKind::Calendar;
+  r.href = homeHref(ctx) + encodeSegment(calendarSegment(ctx, e)) + "/";
+  r.employee = e;
+  return r;
+}
+
+DavResource objectResource(const DavResource& calendar, const engine::Appointment& a) {
+  DavResource r;
+  r.kind = ResourceKind::Object;
+  r.href = calendar.href +
+           encodeSegment(std::string(kObjectPrefix) + a.externalId + std::string(kObjectSuffix));
+  r.employee = calendar.employee;
+  r.appointment = a;
+  return r;
+}
+
+std::optional<engine::Employee> employeeById(const engine::Store& store, engine::Id id) {
+  for (auto& e : store.employees())
+    if (e.id == id) return e;
+  return std::nullopt;
+}
+
+// The calendar named `segment` in the caller's home, if the caller sees it.
+std::optional<DavResource> calendarNamed(const DavContext& ctx, const std::string& segment) {
+  std::optional<engine::Employee> employee;
+  if (ctx.principal.isAdmin) {
+    if (!segment.starts_with(kCalendarPrefix)) return std::nullopt;
+    employee = ctx.store.employeeByExternalId(segment.substr(kCalendarPrefix.size()));
+  } else if (segment == "appointments" && ctx.principal.employeeId) {
+    employee = employeeById(ctx.store, *ctx.principal.employeeId);
+  }
+  if (!employee || !ctx.principal.canSeeEmployee(employee->id)) return std::nullopt;
+  return calendarResource(ctx, *employee);
+}
+
+bool isOwnLogin(const DavContext& ctx, const std::string& segment) {
+  const auto login = engine::normalizeLogin(segment);
+  return login && *login == ctx.principal.login;
+}
+
+// FNV-1a of everything in the settings that changes rendered output.
+std::string settingsTag(const engine::RenderSettings& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](std::string_view text) {
+    for (const char c : text) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;  // field separator
+    h *= 1099511628211ULL;
+  };
+  mix(s.appointmentTitle);
+  mix(s.appointmentDescription);
+  mix(s.eventTitle);
+  mix(s.eventDescription);
+  mix(s.language);
+  mix(s.includeBuffers ? "1" : "0");
+  mix(s.addAttendees ? "1" : "0");
+  mix(s.uidDomain);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += kHex[(h >> (60 - 4 * i)) & 15];
+  return out;
+}
+
+PropValues commonProperties(const DavContext& ctx) {
+  PropValues p;
+  p[clark(kDavNs, "current-user-principal")] = href(principalHref(ctx));
+  p[clark(kDavNs, "current-user-privilege-set")] = "<D:privilege><D:read/></D:privilege>";
+  return p;
+}
+
+}  // namespace
+
+std::string httpDate(engine::UnixTime t) {
+  return Poco::DateTimeFormatter::format(
+      Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(t)),
+      Poco::DateTimeFormat::HTTP_FORMAT);
+}
+
+std::optional<DavResource> resolve(const DavContext& ctx, const std::string& path) {
+  if (path == "/dav") return simple(ResourceKind::Root, std::string(kRoot));
+  if (!path.starts_with(kRoot)) return std::nullopt;
+  const auto segs = segmentsOf(std::string_view(path).substr(kRoot.size()));
+  const bool trailingSlash = path.ends_with('/');
+  if (segs.empty()) return simple(ResourceKind::Root, std::string(kRoot));
+
+  if (segs[0] == "principals") {
+    if (segs.size() == 1) return simple(ResourceKind::PrincipalsRoot, "/dav/principals/");
+    if (segs.size() == 2 && isOwnLogin(ctx, segs[1]))
+      return simple(ResourceKind::Principal, principalHref(ctx));
+    return std::nullopt;
+  }
+  if (segs[0] != "calendars") return std::nullopt;
+  if (segs.size() == 1) return simple(ResourceKind::CalendarsRoot, "/dav/calendars/");
+  if (!isOwnLogin(ctx, segs[1])) return std::nullopt;
+  if (segs.size() == 2) return simple(ResourceKind::Home, homeHref(ctx));
+  auto calendar = calendarNamed(ctx, segs[2]);
+  if (!calendar) return std::nullopt;
+  if (segs.size() == 3) return calendar;
+  if (segs.size() != 4 || trailingSlash) return std::nullopt;
+
+  const std::string& name = segs[3];
+  if (!name.starts_with(kObjectPrefix) || !name.ends_with(kObjectSuffix)) return std::nullopt;
+  const std::string ext =
+      name.substr(kObjectPrefix.size(), name.size() - kObjectPrefix.size() - kObjectSuffix.size());
+  auto appointment = ctx.store.appointmentByExternalId(ext);
+  if (!appointment || appointment->employeeId != calendar->employee->id) return std::nullopt;
+  return objectResource(*calendar, *appointment);
+}
+
+std::optional<DavResource> parentCalendar(const DavContext& ctx, const std::string& path) {
+  auto trimmed = std::string_view(path);
+  while (trimmed.ends_with('/')) trimmed.remove_suffix(1);
+  const auto slash = trimmed.rfind('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto parent = resolve(ctx, std::string(trimmed.substr(0, slash + 1)));
+  if (parent && parent->kind == ResourceKind::Calendar) return parent;
+  return std::nullopt;
+}
+
+std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
+  std::vector<DavResource> out;
+  switch (r.kind) {
+    case ResourceKind::Root:
+      out.push_back(simple(ResourceKind::PrincipalsRoot, "/dav/principals/"));
+      out.push_back(simple(ResourceKind::CalendarsRoot, "/dav/calendars/"));
+      break;
+    case ResourceKind::PrincipalsRoot:
+      out.push_back(simple(ResourceKind::Principal, principalHref(ctx)));
+      break;
+    case ResourceKind::CalendarsRoot:
+      out.push_back(simple(ResourceKind::Home, homeHref(ctx)));
+      break;
+    case ResourceKind::Home:
+      for (auto& e : ctx.store.employees())
+        if (ctx.principal.isAdmin || ctx.principal.employeeId == e.id)
+          out.push_back(calendarResource(ctx, e));
+      break;
+    case ResourceKind::Calendar: {
+      engine::RecordFilter filter;
+      filter.employeeId = r.employee->id;
+      ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
+        out.push_back(objectResource(r, a));
+        return true;
+      });
+      break;
+    }
+    case ResourceKind::Principal:
+    case ResourceKind::Object:
+      break;
+  }
+  return out;
+}
+
+PropValues properties(const DavContext& ctx, const DavResource& r) {
+  PropValues p = commonProperties(ctx);
+  const std::string collection = "<D:collection/>";
+  switch (r.kind) {
+    case ResourceKind::Root:
+    case ResourceKind::PrincipalsRoot:
+    case ResourceKind::CalendarsRoot:
+      p[clark(kDavNs, "resourcetype")] = collection;
+      p[clark(kDavNs, "displayname")] = "Créneau";
+      p[clark(kDavNs, "principal-collection-set")] = href("/dav/principals/");
+      break;
+    case ResourceKind::Principal: {
+      p[clark(kDavNs, "resourcetype")] = collection + "<D:principal/>";
+      p[clark(kDavNs, "principal-URL")] = href(principalHref(ctx));
+      p[clark(kCalDavNs, "calendar-home-set")] = href(homeHref(ctx));
+      std::string name = ctx.principal.login;
+      if (ctx.principal.employeeId) {
+        if (auto e = employeeById(ctx.store, *ctx.principal.employeeId)) {
+          name = e->fullName();
+          if (!e->email.empty())
+            p[clark(kCalDavNs, "calendar-user-address-set")] = href("mailto:" + e->email);
+        }
+      }
+      p[clark(kDavNs, "displayname")] = xmlEscape(name);
+      break;
+    }
+    case ResourceKind::Home:
+      p[clark(kDavNs, "resourcetype")] = collection;
+      p[clark(kDavNs, "displayname")] = xmlEscape(ctx.principal.login);
+      p[clark(kDavNs, "owner")] = href(principalHref(ctx));
+      break;
+    case ResourceKind::Calendar: {
+      const auto& e = *r.employee;
+      const std::int64_t seq = ctx.store.latestChange(engine::employeeCollection(e.id));
+      p[clark(kDavNs, "resourcetype")] = collection + "<C:calendar/>";
+      p[clark(kDavNs, "displayname")] = xmlEscape("Appointments – " + e.fullName());
+      p[clark(kCalDavNs, "calendar-description")] =
+          xmlEscape("Appointments of " + e.fullName() + " (read-only, from the booking system)");
+      p[clark(kCalDavNs, "supported-calendar-component-set")] = "<C:comp name=\"VEVENT\"/>";
+      p[clark(kDavNs, "supported-report-set")] =
+          "<D:supported-report><D:report><C:calendar-query/></D:report></D:supported-report>"
+          "<D:supported-report><D:report><C:calendar-multiget/></D:report></D:supported-report>"
+          "<D:supported-report><D:report><C:free-busy-query/></D:report></D:supported-report>"
+          "<D:supported-report><D:report><D:sync-collection/></D:report></D:supported-report>";
+      p[clark(kCalendarServerNs, "getctag")] =
+          xmlEscape(std::to_string(seq) + "-" + settingsTag(ctx.settings));
+      p[clark(kDavNs, "sync-token")] = "urn:creneau:sync:" + std::to_string(seq);
+      p[clark(kDavNs, "current-user-privilege-set")] =
+          "<D:privilege><D:read/></D:privilege><D:privilege><C:read-free-busy/></D:privilege>";
+      p[clark(kDavNs, "owner")] = href(principalHref(ctx));
+      break;
+    }
+    case ResourceKind::Object: {
+      const auto& a = *r.appointment;
+      p[clark(kDavNs, "resourcetype")] = "";
+      p[clark(kDavNs, "getetag")] = xmlEscape(objectEtag(ctx, a));
+      p[clark(kDavNs, "getcontenttype")] = "text/calendar; charset=utf-8; component=vevent";
+      p[clark(kDavNs, "getlastmodified")] = httpDate(a.updatedAt);
+      break;
+    }
+  }
+  return p;
+}
+
+std::string objectEtag(const DavContext& ctx, const engine::Appointment& a) {
+  return "\"" + std::to_string(a.revision) + "-" + settingsTag(ctx.settings) + "\"";
+}
+
+std::string renderObject(const DavContext& ctx, const engine::Appointment& a) {
+  const engine::Renderer renderer(ctx.settings);
+  const auto dir = engine::Directory::load(ctx.store);
+  ical::Calendar calendar;
+  calendar.events.push_back(renderer.render(a, dir));
+  return ical::serialize(calendar);
+}
+
+}  // namespace creneau::bridge::dav

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bridge/caldav/DavXml.h"
+#include "engine/accounts/Account.h"
+#include "engine/model/Domain.h"
+#include "engine/render/RenderSettings.h"
+
+namespace creneau::engine {
+class Store;
+}
+
+namespace creneau::bridge::dav {
+
+// The CalDAV namespace (see DESIGN.md, "CalDAV and feed layout"):
+//
+//   /dav/                                      root (current-user-principal)
+//   /dav/principals/                           lists the caller's principal
+//   /dav/principals/<login>/                   the caller's principal (RFC 5397)
+//   /dav/calendars/                            lists the caller's home
+//   /dav/calendars/<login>/                    the caller's calendar home
+//   employee:  /dav/calendars/<login>/appointments/
+//   admin:     /dav/calendars/<login>/appointments-<employee external id>/  (one per employee)
+//   objects:   <calendar>/appointment-<appointment external id>.ics
+//
+// Only the caller's own principal and home exist for them: anybody else's,
+// and an appointment of another employee, answer 404 exactly like a missing
+// resource. Object names are the change log's uids, so sync-collection can
+// name deletions.
+enum class ResourceKind { Root, PrincipalsRoot, Principal, CalendarsRoot, Home, Calendar, Object };
+
+struct DavResource {
+  ResourceKind kind = ResourceKind::Root;
+  std::string href;                                // canonical, encoded, collections end in '/'
+  std::optional<engine::Employee> employee;        // Calendar, Object
+  std::optional<engine::Appointment> appointment;  // Object
+  [[nodiscard]] bool isCollection() const { return kind != ResourceKind::Object; }
+};
+
+// Everything one request needs: who asks, the store, the render settings.
+struct DavContext {
+  const engine::Store& store;
+  engine::Principal principal;
+  engine::RenderSettings settings;
+};
+
+// Resolves a decoded request path below /dav/; nullopt when it does not
+// exist for this caller (the caller then answers 404).
+[[nodiscard]] std::optional<DavResource> resolve(const DavContext& ctx, const std::string& path);
+
+// The calendar collection a (possibly missing) object path would live in:
+// "/dav/calendars/sophie/appointments/new.ics" -> that calendar, if visible.
+[[nodiscard]] std::optional<DavResource> parentCalendar(const DavContext& ctx,
+                                                        const std::string& path);
+
+// The members of a collection (Depth 1).
+[[nodiscard]] std::vector<DavResource> children(const DavContext& ctx, const DavResource& r);
+
+// Every live property of the resource, as PROPFIND writes it.
+[[nodiscard]] PropValues properties(const DavContext& ctx, const DavResource& r);
+
+// Strong ETag of an object: revision and the settings it was rendered with.
+[[nodiscard]] std::string objectEtag(const DavContext& ctx, const engine::Appointment& a);
+
+// The single-event VCALENDAR of an object (with its VTIMEZONE).
+[[nodiscard]] std::string renderObject(const DavContext& ctx, const engine::Appointment& a);
+
+// "Tue, 24 Nov 2026 19:00:00 GMT".
+[[nodiscard]] std::string httpDate(engine::UnixTime t);
+
+}  // namespace creneau::bridge::dav

@@ -1,0 +1,206 @@
+#include "bridge/caldav/DavXml.h"
+
+#include <pugixml.hpp>
+
+#include "bridge/server/HttpError.h"
+
+namespace creneau::bridge::dav {
+
+namespace {
+
+// The namespace bound to `prefix` ("" for the default one) at `node`.
+std::optional<std::string> namespaceOf(pugi::xml_node node, std::string_view prefix) {
+  if (prefix == "xml") return std::string("http://www.w3.org/XML/1998/namespace");
+  const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+  for (auto n = node; n && n.type() == pugi::node_element; n = n.parent())
+    if (auto a = n.attribute(attr.c_str())) return std::string(a.value());
+  if (prefix.empty()) return std::string();
+  return std::nullopt;
+}
+
+// The element's name as "{ns}local"; throws 400 for an undeclared prefix.
+std::string clarkOf(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
+  const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+  const auto ns = namespaceOf(node, prefix);
+  if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
+  return clark(*ns, local);
+}
+
+std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : parent.children())
+    if (c.type() == pugi::node_element) out.push_back(c);
+  return out;
+}
+
+const char* prefixFor(const std::string& ns) {
+  if (ns == kDavNs) return "D";
+  if (ns == kCalDavNs) return "C";
+  if (ns == kCalendarServerNs) return "CS";
+  return nullptr;
+}
+
+// An element named by Clark name: our prefix, or a local declaration.
+std::string openTag(const std::string& name, bool empty) {
+  const ClarkName c = splitClark(name);
+  std::string tag = "<";
+  if (const char* p = prefixFor(c.ns)) {
+    tag += std::string(p) + ":" + c.local;
+  } else {
+    tag += "X:" + c.local + " xmlns:X=\"" + xmlEscape(c.ns) + "\"";
+    if (c.ns.empty()) tag = "<" + c.local + " xmlns=\"\"";
+  }
+  return tag + (empty ? "/>" : ">");
+}
+
+std::string closeTag(const std::string& name) {
+  const ClarkName c = splitClark(name);
+  if (const char* p = prefixFor(c.ns)) return "</" + std::string(p) + ":" + c.local + ">";
+  if (c.ns.empty()) return "</" + c.local + ">";
+  return "</X:" + c.local + ">";
+}
+
+}  // namespace
+
+std::string clark(std::string_view ns, std::string_view local) {
+  std::string out;
+  out.reserve(ns.size() + local.size() + 2);
+  out += '{';
+  out += ns;
+  out += '}';
+  out += local;
+  return out;
+}
+
+ClarkName splitClark(const std::string& name) {
+  if (name.starts_with('{')) {
+    const auto close = name.find('}');
+    if (close != std::string::npos) return {name.substr(1, close - 1), name.substr(close + 1)};
+  }
+  return {"", name};
+}
+
+PropfindRequest parsePropfind(const std::string& body) {
+  PropfindRequest req;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return req;  // allprop
+
+  pugi::xml_document doc;
+  // parse_doctype keeps a DOCTYPE as a node, so it can be refused: no DTD,
+  // no entity declarations, no expansion (billion laughs) ever reach us.
+  const auto result =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_doctype);
+  if (!result)
+    throw HttpError(400, std::string("malformed XML: ") + result.description() + " at offset " +
+                             std::to_string(result.offset));
+  for (auto n : doc.children())
+    if (n.type() == pugi::node_doctype) throw HttpError(400, "DOCTYPE is not allowed in requests");
+
+  const auto root = doc.document_element();
+  if (clarkOf(root) != clark(kDavNs, "propfind"))
+    throw HttpError(400, "expected a DAV:propfind document, got " + clarkOf(root));
+
+  bool any = false;
+  for (auto child : elements(root)) {
+    const std::string name = clarkOf(child);
+    if (name == clark(kDavNs, "allprop")) {
+      req.kind = PropfindRequest::Kind::AllProp;
+      any = true;
+    } else if (name == clark(kDavNs, "propname")) {
+      req.kind = PropfindRequest::Kind::PropName;
+      any = true;
+    } else if (name == clark(kDavNs, "prop")) {
+      req.kind = PropfindRequest::Kind::Prop;
+      any = true;
+      for (auto p : elements(child)) req.props.push_back(clarkOf(p));
+    } else if (name == clark(kDavNs, "include")) {
+      for (auto p : elements(child)) req.props.push_back(clarkOf(p));
+    }
+    // Anything else is an extension we ignore (RFC 4918 17).
+  }
+  if (!any) throw HttpError(400, "DAV:propfind needs allprop, propname or prop");
+  return req;
+}
+
+std::string xmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string encodeSegment(std::string_view segment) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : segment) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~' || c == '@' || c == '+') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string multistatus(const std::vector<DavResponse>& responses) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  x += "<D:multistatus xmlns:D=\"DAV:\" xmlns:C=\"";
+  x += kCalDavNs;
+  x += "\" xmlns:CS=\"";
+  x += kCalendarServerNs;
+  x += "\">";
+  for (const auto& r : responses) {
+    x += "<D:response><D:href>" + xmlEscape(r.href) + "</D:href>";
+    if (!r.found.empty() || r.missing.empty()) {
+      x += "<D:propstat><D:prop>";
+      for (const auto& [name, value] : r.found) {
+        if (r.namesOnly || value.empty()) {
+          x += openTag(name, true);
+        } else {
+          x += openTag(name, false) + value + closeTag(name);
+        }
+      }
+      x += "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>";
+    }
+    if (!r.missing.empty()) {
+      x += "<D:propstat><D:prop>";
+      for (const auto& name : r.missing) x += openTag(name, true);
+      x += "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>";
+    }
+    x += "</D:response>";
+  }
+  x += "</D:multistatus>\n";
+  return x;
+}
+
+std::string needPrivilegesBody(const std::string& href, const std::string& privilege) {
+  return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\">"
+         "<D:need-privileges><D:resource><D:href>" +
+         xmlEscape(href) + "</D:href><D:privilege><D:" + privilege +
+         "/></D:privilege></D:resource></D:need-privileges></D:error>\n";
+}
+
+}  // namespace creneau::bridge::dav

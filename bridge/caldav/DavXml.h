@@ -1,0 +1,61 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace creneau::bridge::dav {
+
+// Namespaces we answer in, and the prefixes our own documents use for them.
+inline constexpr const char* kDavNs = "DAV:";
+inline constexpr const char* kCalDavNs = "urn:ietf:params:xml:ns:caldav";
+inline constexpr const char* kCalendarServerNs = "http://calendarserver.org/ns/";
+
+// "{DAV:}getetag": a property or element name in Clark notation. Request
+// bodies are compared only through these, never through the client's prefixes.
+[[nodiscard]] std::string clark(std::string_view ns, std::string_view local);
+// Splits "{ns}local" into ns and local ("" ns for "local" alone).
+struct ClarkName {
+  std::string ns;
+  std::string local;
+};
+[[nodiscard]] ClarkName splitClark(const std::string& name);
+
+// What a PROPFIND body asks for (RFC 4918 9.1). A missing body is allprop.
+struct PropfindRequest {
+  enum class Kind { AllProp, PropName, Prop };
+  Kind kind = Kind::AllProp;
+  std::vector<std::string> props;  // Clark names, for Kind::Prop (and allprop's include)
+};
+
+// Parses a PROPFIND body; throws HttpError(400) for malformed XML, a DOCTYPE
+// (no entity expansion, ever), or a root other than {DAV:}propfind.
+[[nodiscard]] PropfindRequest parsePropfind(const std::string& body);
+
+// Escapes &, <, >, " for text and attribute values.
+[[nodiscard]] std::string xmlEscape(std::string_view text);
+// Percent-encodes one path segment for an href (RFC 3986 unreserved kept).
+[[nodiscard]] std::string encodeSegment(std::string_view segment);
+
+// Property values are XML fragments written with the prefixes D: (DAV:),
+// C: (CalDAV) and CS: (CalendarServer), which the multistatus root declares.
+using PropValues = std::map<std::string, std::string>;  // Clark name -> inner XML
+
+// One <D:response> of a multistatus: properties found (200) and names not
+// found (404).
+struct DavResponse {
+  std::string href;  // already encoded
+  PropValues found;
+  std::vector<std::string> missing;
+  bool namesOnly = false;  // propname: empty elements
+};
+
+// <D:multistatus> with one response per entry (RFC 4918 13).
+[[nodiscard]] std::string multistatus(const std::vector<DavResponse>& responses);
+
+// RFC 3744 7.1.1: the 403 body naming the resource and the privilege needed.
+[[nodiscard]] std::string needPrivilegesBody(const std::string& href, const std::string& privilege);
+
+}  // namespace creneau::bridge::dav
