@@ -61,6 +61,17 @@ Handler makeDavHandler(engine::Store& store, BasicAuth& auth) {
     const std::string& method = req.method();
     const auto resource = dav::resolve(ctx, req.path());
 
+    // PUT and DELETE of objects in a personal (read-write) calendar.
+    if ((method == "PUT" || method == "DELETE") && !(resource && resource->isCollection())) {
+      if (const auto parent = dav::parentCalendar(ctx, req.path());
+          parent && parent->isPersonal()) {
+        if (method == "PUT")
+          return dav::handlePut(store, *parent, req.path().substr(req.path().rfind('/') + 1), req,
+                                res);
+        if (!resource) throw HttpError(404, "no such calendar object");
+        return dav::handleDelete(store, *resource, req, res);
+      }
+    }
     if (isWrite(method)) {
       const auto parent = resource ? std::nullopt : dav::parentCalendar(ctx, req.path());
       if (!resource && !parent) throw HttpError(404, "no such resource");
@@ -72,7 +83,7 @@ Handler makeDavHandler(engine::Store& store, BasicAuth& auth) {
     if (method == "OPTIONS") return dav::handleOptions(ctx, *resource, req, res);
     if (method == "PROPFIND") return dav::handlePropfind(ctx, *resource, req, res);
     if (method == "GET" || method == "HEAD") return dav::handleGet(ctx, *resource, req, res);
-    if (method == "REPORT") throw HttpError(501, "REPORT is not implemented yet");
+    if (method == "REPORT") return dav::handleReport(ctx, *resource, req, res);
     if (isKnownUnsupported(method))
       throw HttpError(405, method + " is not supported here").withHeader("Allow", dav::kAllow);
     throw HttpError(501, "unknown method " + method);

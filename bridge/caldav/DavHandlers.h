@@ -31,8 +31,19 @@ void handlePropfind(const DavContext& ctx, const DavResource& resource, Request&
                     Response& res);
 void handleGet(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
 
+// Personal (read-write) calendars, PersonalCalendars.cpp. `calendar` is the
+// personal Calendar resource, `name` the object's segment ("x.ics").
+void handleGetPersonal(const DavResource& object, Request& req, Response& res);
+void handlePut(engine::Store& store, const DavResource& calendar, const std::string& name,
+               Request& req, Response& res);
+void handleDelete(engine::Store& store, const DavResource& object, Request& req, Response& res);
+
+// REPORT (ReportHandler.cpp): calendar-multiget, calendar-query,
+// free-busy-query and sync-collection on the appointments calendars.
+void handleReport(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
+
 // What every /dav/ resource allows (the Allow header of OPTIONS and 405s).
-inline constexpr const char* kAllow = "OPTIONS, GET, HEAD, PROPFIND";
+inline constexpr const char* kAllow = "OPTIONS, GET, HEAD, PROPFIND, REPORT, PUT, DELETE";
 
 }  // namespace dav
 

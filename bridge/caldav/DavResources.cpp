@@ -20,6 +20,7 @@ constexpr std::string_view kRoot = "/dav/";
 constexpr std::string_view kCalendarPrefix = "appointments-";
 constexpr std::string_view kObjectPrefix = "appointment-";
 constexpr std::string_view kObjectSuffix = ".ics";
+constexpr std::string_view kBlockedPrefix = "blocked-";
 
 DavResource simple(ResourceKind kind, std::string href) {
   DavResource r;
@@ -80,6 +81,63 @@ std::optional<engine::Employee> employeeById(const engine::Store& store, engine:
   for (auto& e : store.employees())
     if (e.id == id) return e;
   return std::nullopt;
+}
+
+// The employee's `blocked` calendar: "blocked" in their home, "blocked-<ext>"
+// in the admin's. It exists implicitly (id 0 until the first PUT).
+DavResource blockedResource(const DavContext& ctx, const engine::Employee& e) {
+  DavResource r;
+  r.kind = ResourceKind::Calendar;
+  const std::string segment = ctx.principal.isAdmin ? std::string(kBlockedPrefix) + e.externalId
+                                                    : std::string(engine::kBlockedSlug);
+  r.href = homeHref(ctx) + encodeSegment(segment) + "/";
+  r.employee = e;
+  r.personal = ctx.store.personalCalendar(e.id, engine::kBlockedSlug)
+                   .value_or(engine::blockedCalendarDefaults(e.id));
+  return r;
+}
+
+DavResource personalObjectResource(const DavResource& calendar, const engine::PersonalObject& o) {
+  DavResource r;
+  r.kind = ResourceKind::Object;
+  r.href = calendar.href + encodeSegment(o.name);
+  r.employee = calendar.employee;
+  r.personal = calendar.personal;
+  r.personalObject = o;
+  return r;
+}
+
+// The blocked calendar named `segment` in the caller's home, if visible.
+std::optional<DavResource> blockedNamed(const DavContext& ctx, const std::string& segment) {
+  std::optional<engine::Employee> employee;
+  if (ctx.principal.isAdmin) {
+    if (!segment.starts_with(kBlockedPrefix)) return std::nullopt;
+    employee = ctx.store.employeeByExternalId(segment.substr(kBlockedPrefix.size()));
+  } else if (segment == engine::kBlockedSlug && ctx.principal.employeeId) {
+    employee = employeeById(ctx.store, *ctx.principal.employeeId);
+  }
+  if (!employee || !ctx.principal.canSeeEmployee(employee->id)) return std::nullopt;
+  return blockedResource(ctx, *employee);
+}
+
+// Properties of a personal calendar (RFC 4791 5.2, RFC 6638 9.1).
+void personalCalendarProperties(const DavContext& ctx, const DavResource& r, PropValues& p) {
+  const auto& c = *r.personal;
+  const std::int64_t seq = c.id == 0 ? 0 : ctx.store.latestChange(engine::personalCollection(c.id));
+  p[clark(kDavNs, "resourcetype")] = "<D:collection/><C:calendar/>";
+  p[clark(kDavNs, "displayname")] = xmlEscape(c.displayName);
+  p[clark(kCalDavNs, "calendar-description")] = xmlEscape(c.description);
+  p[clark("http://apple.com/ns/ical/", "calendar-color")] = xmlEscape(c.color);
+  p[clark(kCalDavNs, "supported-calendar-component-set")] = "<C:comp name=\"VEVENT\"/>";
+  p[clark(kCalDavNs, "schedule-calendar-transp")] =
+      c.transparent ? "<C:transparent/>" : "<C:opaque/>";
+  p[clark(kCalendarServerNs, "getctag")] = "personal-" + std::to_string(seq);
+  p[clark(kDavNs, "sync-token")] = "urn:creneau:sync:" + std::to_string(seq);
+  p[clark(kDavNs, "current-user-privilege-set")] =
+      "<D:privilege><D:read/></D:privilege><D:privilege><D:write/></D:privilege>"
+      "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
+      "<D:privilege><D:unbind/></D:privilege><D:privilege><C:read-free-busy/></D:privilege>";
+  p[clark(kDavNs, "owner")] = href(principalHref(ctx));
 }
 
 // The calendar named `segment` in the caller's home, if the caller sees it.
@@ -157,6 +215,15 @@ std::optional<DavResource> resolve(const DavContext& ctx, const std::string& pat
   if (segs.size() == 1) return simple(ResourceKind::CalendarsRoot, "/dav/calendars/");
   if (!isOwnLogin(ctx, segs[1])) return std::nullopt;
   if (segs.size() == 2) return simple(ResourceKind::Home, homeHref(ctx));
+  if (auto personal = blockedNamed(ctx, segs[2])) {
+    if (segs.size() == 3) return personal;
+    if (segs.size() != 4 || trailingSlash || !segs[3].ends_with(kObjectSuffix) ||
+        personal->personal->id == 0)
+      return std::nullopt;
+    auto object = ctx.store.personalObject(personal->personal->id, segs[3]);
+    if (!object) return std::nullopt;
+    return personalObjectResource(*personal, *object);
+  }
   auto calendar = calendarNamed(ctx, segs[2]);
   if (!calendar) return std::nullopt;
   if (segs.size() == 3) return calendar;
@@ -196,10 +263,18 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
       break;
     case ResourceKind::Home:
       for (auto& e : ctx.store.employees())
-        if (ctx.principal.isAdmin || ctx.principal.employeeId == e.id)
+        if (ctx.principal.isAdmin || ctx.principal.employeeId == e.id) {
           out.push_back(calendarResource(ctx, e));
+          out.push_back(blockedResource(ctx, e));
+        }
       break;
     case ResourceKind::Calendar: {
+      if (r.isPersonal()) {
+        if (r.personal->id != 0)
+          for (const auto& o : ctx.store.personalObjects(r.personal->id))
+            out.push_back(personalObjectResource(r, o));
+        break;
+      }
       engine::RecordFilter filter;
       filter.employeeId = r.employee->id;
       ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
@@ -247,6 +322,10 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       p[clark(kDavNs, "owner")] = href(principalHref(ctx));
       break;
     case ResourceKind::Calendar: {
+      if (r.isPersonal()) {
+        personalCalendarProperties(ctx, r, p);
+        break;
+      }
       const auto& e = *r.employee;
       const std::int64_t seq = ctx.store.latestChange(engine::employeeCollection(e.id));
       p[clark(kDavNs, "resourcetype")] = collection + "<C:calendar/>";
@@ -268,6 +347,13 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       break;
     }
     case ResourceKind::Object: {
+      if (r.personalObject) {
+        p[clark(kDavNs, "resourcetype")] = "";
+        p[clark(kDavNs, "getetag")] = xmlEscape(r.personalObject->etag);
+        p[clark(kDavNs, "getcontenttype")] = "text/calendar; charset=utf-8; component=vevent";
+        p[clark(kDavNs, "getlastmodified")] = httpDate(r.personalObject->lastModified);
+        break;
+      }
       const auto& a = *r.appointment;
       p[clark(kDavNs, "resourcetype")] = "";
       p[clark(kDavNs, "getetag")] = xmlEscape(objectEtag(ctx, a));
@@ -289,6 +375,10 @@ std::string renderObject(const DavContext& ctx, const engine::Appointment& a) {
   ical::Calendar calendar;
   calendar.events.push_back(renderer.render(a, dir));
   return ical::serialize(calendar);
+}
+
+DavResource objectIn(const DavResource& calendar, const engine::Appointment& a) {
+  return objectResource(calendar, a);
 }
 
 }  // namespace creneau::bridge::dav

@@ -8,6 +8,7 @@
 #include "engine/accounts/Account.h"
 #include "engine/model/Domain.h"
 #include "engine/render/RenderSettings.h"
+#include "engine/store/PersonalCalendar.h"
 
 namespace creneau::engine {
 class Store;
@@ -25,6 +26,9 @@ namespace creneau::bridge::dav {
 //   employee:  /dav/calendars/<login>/appointments/
 //   admin:     /dav/calendars/<login>/appointments-<employee external id>/  (one per employee)
 //   objects:   <calendar>/appointment-<appointment external id>.ics
+//   employee:  /dav/calendars/<login>/blocked/            (read-write, personal)
+//   admin:     /dav/calendars/<login>/blocked-<employee external id>/
+//   objects:   <personal calendar>/<any name>.ics         (as the client PUT them)
 //
 // Only the caller's own principal and home exist for them: anybody else's,
 // and an appointment of another employee, answer 404 exactly like a missing
@@ -37,7 +41,12 @@ struct DavResource {
   std::string href;                                // canonical, encoded, collections end in '/'
   std::optional<engine::Employee> employee;        // Calendar, Object
   std::optional<engine::Appointment> appointment;  // Object
+  // Set on a personal (read-write) Calendar and on its Objects, which carry
+  // personalObject instead of appointment.
+  std::optional<engine::PersonalCalendar> personal;
+  std::optional<engine::PersonalObject> personalObject;  // Object of a personal calendar
   [[nodiscard]] bool isCollection() const { return kind != ResourceKind::Object; }
+  [[nodiscard]] bool isPersonal() const { return personal.has_value(); }
 };
 
 // Everything one request needs: who asks, the store, the render settings.
@@ -70,5 +79,9 @@ struct DavContext {
 
 // "Tue, 24 Nov 2026 19:00:00 GMT".
 [[nodiscard]] std::string httpDate(engine::UnixTime t);
+
+// The object resource of appointment `a` inside the appointments calendar
+// `calendar` (for reports that list members without resolving each path).
+[[nodiscard]] DavResource objectIn(const DavResource& calendar, const engine::Appointment& a);
 
 }  // namespace creneau::bridge::dav

@@ -8,6 +8,8 @@ void handleGet(const DavContext& ctx, const DavResource& resource, Request& req,
     throw HttpError(405, "GET of a collection is not supported yet; use PROPFIND or REPORT")
         .withHeader("Allow", "OPTIONS, PROPFIND");
 
+  if (resource.personalObject) return handleGetPersonal(resource, req, res);
+
   const auto& appointment = *resource.appointment;
   const std::string etag = objectEtag(ctx, appointment);
   res.setHeader("ETag", etag);

@@ -204,6 +204,65 @@ std::vector<std::string> accountsAndFeeds() {
   };
 }
 
+// Version 3: personal calendars (CalDAV `blocked` and MKCALENDAR ones), their
+// objects as the client sent them, and the busy periods each object expands
+// to (bounded window, capped). The change log learns the kind "personal".
+std::vector<std::string> personalCalendars(const Dialect& d) {
+  std::vector<std::string> out;
+  const std::string kinds = "CHECK (kind IN ('appointment', 'event', 'personal'))";
+  if (d.name == "sqlite") {
+    out.push_back(R"(CREATE TABLE change_log_v3 (
+  seq {{id}},
+  collection TEXT NOT NULL,
+  kind TEXT NOT NULL )" +
+                  kinds + R"(,
+  record_id BIGINT NOT NULL,
+  uid TEXT NOT NULL,
+  deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+  at BIGINT NOT NULL))");
+    out.push_back(
+        "INSERT INTO change_log_v3 (seq, collection, kind, record_id, uid, deleted, at) "
+        "SELECT seq, collection, kind, record_id, uid, deleted, at FROM change_log");
+    out.push_back("DROP TABLE change_log");
+    out.push_back("ALTER TABLE change_log_v3 RENAME TO change_log");
+    out.push_back("CREATE INDEX change_log_collection_seq ON change_log (collection, seq)");
+  } else {
+    out.push_back("ALTER TABLE change_log DROP CONSTRAINT change_log_kind_check");
+    out.push_back("ALTER TABLE change_log ADD CONSTRAINT change_log_kind_check " + kinds);
+  }
+  out.push_back(R"(CREATE TABLE personal_calendars (
+  id {{id}},
+  employee_id BIGINT NOT NULL REFERENCES employees (id),
+  slug TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  color TEXT NOT NULL,
+  transparent INTEGER NOT NULL CHECK (transparent IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (employee_id, slug)))");
+  out.push_back(R"(CREATE TABLE personal_objects (
+  id {{id}},
+  calendar_id BIGINT NOT NULL REFERENCES personal_calendars (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  ical TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (calendar_id, name),
+  UNIQUE (calendar_id, uid)))");
+  out.push_back(R"(CREATE TABLE personal_busy (
+  object_id BIGINT NOT NULL REFERENCES personal_objects (id) ON DELETE CASCADE,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  CHECK (end_at >= start_at)))");
+  out.push_back("CREATE INDEX personal_busy_object ON personal_busy (object_id)");
+  out.push_back("CREATE INDEX personal_busy_window ON personal_busy (start_at, end_at)");
+  return out;
+}
+
 }  // namespace
 
 Dialect sqliteDialect(int busyTimeoutMs) {
@@ -237,6 +296,9 @@ std::vector<Migration> migrations(const Dialect& dialect) {
   Migration accounts{2, "users and feed tokens", {}};
   for (const auto& s : accountsAndFeeds()) accounts.statements.push_back(fill(s, dialect));
   list.push_back(std::move(accounts));
+  Migration personal{3, "personal calendars, their objects and busy periods", {}};
+  for (const auto& s : personalCalendars(dialect)) personal.statements.push_back(fill(s, dialect));
+  list.push_back(std::move(personal));
   return list;
 }
 

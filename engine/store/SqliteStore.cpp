@@ -1529,4 +1529,199 @@ bool SqliteStore::revokeFeed(Id id) {
   });
 }
 
+// ---- personal calendars ------------------------------------------------------
+
+namespace {
+
+using CalendarRow =
+    Poco::Tuple<Int64, Int64, std::string, std::string, std::string, std::string, int>;
+constexpr std::string_view kCalendarSelect =
+    "SELECT id, employee_id, slug, display_name, description, color, transparent "
+    "FROM personal_calendars";
+using ObjectRow =
+    Poco::Tuple<Int64, Int64, std::string, std::string, std::string, std::string, Int64, Int64>;
+constexpr std::string_view kObjectSelect =
+    "SELECT id, calendar_id, name, uid, ical, etag, revision, updated_at FROM personal_objects";
+
+PersonalCalendar toCalendar(const CalendarRow& r) {
+  return PersonalCalendar{r.get<0>(), r.get<1>(), r.get<2>(),     r.get<3>(),
+                          r.get<4>(), r.get<5>(), r.get<6>() != 0};
+}
+
+PersonalObject toObject(const ObjectRow& r) {
+  return PersonalObject{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
+                        r.get<4>(), r.get<5>(), r.get<6>(), r.get<7>()};
+}
+
+std::optional<PersonalCalendar> selectCalendar(Session& s, Id employeeId, const std::string& slug) {
+  std::vector<CalendarRow> rows;
+  s << std::string(kCalendarSelect) + " WHERE employee_id = ? AND slug = ?", into(rows),
+      bind(static_cast<Int64>(employeeId)), bind(slug), now;
+  if (rows.empty()) return std::nullopt;
+  return toCalendar(rows[0]);
+}
+
+std::optional<PersonalObject> selectObject(Session& s, Id calendarId, const std::string& name) {
+  std::vector<ObjectRow> rows;
+  s << std::string(kObjectSelect) + " WHERE calendar_id = ? AND name = ?", into(rows),
+      bind(static_cast<Int64>(calendarId)), bind(name), now;
+  if (rows.empty()) return std::nullopt;
+  return toObject(rows[0]);
+}
+
+void logPersonalChange(Session& s, Id calendarId, Id objectId, const std::string& name,
+                       bool deleted, UnixTime at) {
+  s << "INSERT INTO change_log (collection, kind, record_id, uid, deleted, at) "
+       "VALUES (?, 'personal', ?, ?, ?, ?)",
+      bind(personalCollection(calendarId)), bind(static_cast<Int64>(objectId)), bind(name),
+      bind(deleted ? 1 : 0), bind(static_cast<Int64>(at)), now;
+}
+
+}  // namespace
+
+std::optional<PersonalCalendar> SqliteStore::personalCalendar(Id employeeId,
+                                                              const std::string& slug) const {
+  return guarded(impl_->path, "cannot read a personal calendar", [&] {
+    Session s = impl_->session();
+    return selectCalendar(s, employeeId, slug);
+  });
+}
+
+std::vector<PersonalObject> SqliteStore::personalObjects(Id calendarId) const {
+  return guarded(impl_->path, "cannot read a personal calendar", [&] {
+    Session s = impl_->session();
+    std::vector<ObjectRow> rows;
+    s << std::string(kObjectSelect) + " WHERE calendar_id = ? ORDER BY name", into(rows),
+        bind(static_cast<Int64>(calendarId)), now;
+    std::vector<PersonalObject> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(toObject(r));
+    return out;
+  });
+}
+
+std::optional<PersonalObject> SqliteStore::personalObject(Id calendarId,
+                                                          const std::string& name) const {
+  return guarded(impl_->path, "cannot read a calendar object", [&] {
+    Session s = impl_->session();
+    return selectObject(s, calendarId, name);
+  });
+}
+
+PersonalPutResult SqliteStore::putPersonalObject(const PersonalPut& put) {
+  // Parsing and expansion happen before the write lock is taken.
+  const UnixTime at = impl_->currentTime();
+  const auto busy = busyPeriodsOf(put.icalText, at);
+  const std::string etag = personalEtag(put.icalText);
+  return guarded(impl_->path, "cannot store a calendar object", [&] {
+    using Outcome = PersonalPutResult::Outcome;
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    PersonalPutResult result;
+    auto calendar = selectCalendar(s, put.employeeId, put.slug);
+    if (!calendar) {
+      if (put.slug != kBlockedSlug) {
+        result.outcome = Outcome::NoCalendar;
+        return result;
+      }
+      const auto d = blockedCalendarDefaults(put.employeeId);
+      s << "INSERT INTO personal_calendars (employee_id, slug, display_name, description, color, "
+           "transparent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+          bind(static_cast<Int64>(d.employeeId)), bind(d.slug), bind(d.displayName),
+          bind(d.description), bind(d.color), bind(static_cast<Int64>(at)),
+          bind(static_cast<Int64>(at)), now;
+      calendar = selectCalendar(s, put.employeeId, put.slug);
+    }
+    const Id calendarId = calendar->id;
+    const auto existing = selectObject(s, calendarId, put.name);
+    if ((existing && put.ifNoneMatchStar) ||
+        (put.ifMatch && (!existing || (*put.ifMatch != "*" && existing->etag != *put.ifMatch)))) {
+      result.outcome = Outcome::PreconditionFailed;
+      return result;
+    }
+    std::vector<std::string> holders;
+    s << "SELECT name FROM personal_objects WHERE calendar_id = ? AND uid = ? AND name <> ?",
+        into(holders), bind(static_cast<Int64>(calendarId)), bind(put.uid), bind(put.name), now;
+    if (!holders.empty()) {
+      result.outcome = Outcome::UidConflict;
+      result.conflictName = holders[0];
+      return result;
+    }
+    Int64 objectId = 0;
+    std::int64_t revision = 1;
+    if (existing) {
+      revision = existing->revision + 1;
+      objectId = existing->id;
+      s << "UPDATE personal_objects SET uid = ?, ical = ?, etag = ?, revision = ?, updated_at = ? "
+           "WHERE id = ?",
+          bind(put.uid), bind(put.icalText), bind(etag), bind(static_cast<Int64>(revision)),
+          bind(static_cast<Int64>(at)), bind(objectId), now;
+      s << "DELETE FROM personal_busy WHERE object_id = ?", bind(objectId), now;
+    } else {
+      s << "INSERT INTO personal_objects (calendar_id, name, uid, ical, etag, revision, "
+           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+          bind(static_cast<Int64>(calendarId)), bind(put.name), bind(put.uid), bind(put.icalText),
+          bind(etag), bind(static_cast<Int64>(at)), bind(static_cast<Int64>(at)), now;
+      s << "SELECT id FROM personal_objects WHERE calendar_id = ? AND name = ?", into(objectId),
+          bind(static_cast<Int64>(calendarId)), bind(put.name), now;
+    }
+    if (!busy.empty()) {
+      std::vector<Int64> ids(busy.size(), objectId);
+      std::vector<Int64> starts;
+      std::vector<Int64> ends;
+      starts.reserve(busy.size());
+      ends.reserve(busy.size());
+      for (const auto& b : busy) {
+        starts.push_back(static_cast<Int64>(b.start));
+        ends.push_back(static_cast<Int64>(b.end));
+      }
+      s << "INSERT INTO personal_busy (object_id, start_at, end_at) VALUES (?, ?, ?)", use(ids),
+          use(starts), use(ends), now;
+    }
+    logPersonalChange(s, calendarId, static_cast<Id>(objectId), put.name, false, at);
+    tx.commit();
+    result.outcome = existing ? Outcome::Replaced : Outcome::Created;
+    result.object = PersonalObject{
+        static_cast<Id>(objectId), calendarId, put.name, put.uid, put.icalText, etag, revision, at};
+    return result;
+  });
+}
+
+PersonalDeleteOutcome SqliteStore::deletePersonalObject(Id calendarId, const std::string& name,
+                                                        const std::optional<std::string>& ifMatch) {
+  return guarded(impl_->path, "cannot delete a calendar object", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const auto existing = selectObject(s, calendarId, name);
+    if (!existing) return PersonalDeleteOutcome::NotFound;
+    if (ifMatch && *ifMatch != "*" && *ifMatch != existing->etag)
+      return PersonalDeleteOutcome::PreconditionFailed;
+    const Int64 objectId = existing->id;
+    s << "DELETE FROM personal_busy WHERE object_id = ?", bind(objectId), now;
+    s << "DELETE FROM personal_objects WHERE id = ?", bind(objectId), now;
+    logPersonalChange(s, calendarId, existing->id, name, true, impl_->currentTime());
+    tx.commit();
+    return PersonalDeleteOutcome::Deleted;
+  });
+}
+
+std::vector<BusyInterval> SqliteStore::personalBusy(Id employeeId, UnixTime from,
+                                                    UnixTime to) const {
+  return guarded(impl_->path, "cannot read busy periods", [&] {
+    Session s = impl_->session();
+    std::vector<Poco::Tuple<Int64, Int64>> rows;
+    s << "SELECT b.start_at, b.end_at FROM personal_busy b "
+         "JOIN personal_objects o ON o.id = b.object_id "
+         "JOIN personal_calendars c ON c.id = o.calendar_id "
+         "WHERE c.employee_id = ? AND c.transparent = 0 AND b.start_at < ? AND b.end_at > ? "
+         "ORDER BY b.start_at, b.end_at",
+        into(rows), bind(static_cast<Int64>(employeeId)), bind(static_cast<Int64>(to)),
+        bind(static_cast<Int64>(from)), now;
+    std::vector<BusyInterval> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(BusyInterval{r.get<0>(), r.get<1>()});
+    return out;
+  });
+}
+
 }  // namespace creneau::engine

@@ -70,6 +70,17 @@ class SqliteStore final : public Store {
   [[nodiscard]] std::vector<Feed> feeds() const override;
   bool revokeFeed(Id id) override;
 
+  [[nodiscard]] std::optional<PersonalCalendar> personalCalendar(
+      Id employeeId, const std::string& slug) const override;
+  [[nodiscard]] std::vector<PersonalObject> personalObjects(Id calendarId) const override;
+  [[nodiscard]] std::optional<PersonalObject> personalObject(
+      Id calendarId, const std::string& name) const override;
+  PersonalPutResult putPersonalObject(const PersonalPut& put) override;
+  PersonalDeleteOutcome deletePersonalObject(Id calendarId, const std::string& name,
+                                             const std::optional<std::string>& ifMatch) override;
+  [[nodiscard]] std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,
+                                                       UnixTime to) const override;
+
   // The schema version of the open database (== latestSchemaVersion() after open).
   [[nodiscard]] int schemaVersion() const;
   [[nodiscard]] static int latestSchemaVersion();

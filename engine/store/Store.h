@@ -11,6 +11,7 @@
 #include "engine/feeds/Feed.h"
 #include "engine/import/ImportBatch.h"
 #include "engine/model/Domain.h"
+#include "engine/store/PersonalCalendar.h"
 
 namespace creneau::engine {
 
@@ -179,6 +180,47 @@ class Store {
   virtual bool revokeFeed(Id id) {
     (void)id;
     unsupported("feeds");
+  }
+
+  // ---- personal calendars (CalDAV `blocked` and friends) -------------------
+  // Stores that do not keep them throw StoreError from these defaults.
+
+  // The calendar `slug` of an employee; nullopt when it was never created.
+  [[nodiscard]] virtual std::optional<PersonalCalendar> personalCalendar(
+      Id employeeId, const std::string& slug) const {
+    (void)employeeId, (void)slug;
+    unsupported("personal calendars");
+  }
+  // The objects of a calendar, by name (icalText included).
+  [[nodiscard]] virtual std::vector<PersonalObject> personalObjects(Id calendarId) const {
+    (void)calendarId;
+    unsupported("personal calendars");
+  }
+  [[nodiscard]] virtual std::optional<PersonalObject> personalObject(
+      Id calendarId, const std::string& name) const {
+    (void)calendarId, (void)name;
+    unsupported("personal calendars");
+  }
+  // Creates or replaces an object in one transaction: the object row, its
+  // expanded busy periods and a change-log row in personalCollection(). The
+  // `blocked` calendar is created on first use; another missing slug gives
+  // NoCalendar. Preconditions and UID uniqueness are checked inside.
+  virtual PersonalPutResult putPersonalObject(const PersonalPut& put) {
+    (void)put;
+    unsupported("personal calendars");
+  }
+  // Removes an object and its busy periods (change-log row deleted=1).
+  virtual PersonalDeleteOutcome deletePersonalObject(Id calendarId, const std::string& name,
+                                                     const std::optional<std::string>& ifMatch) {
+    (void)calendarId, (void)name, (void)ifMatch;
+    unsupported("personal calendars");
+  }
+  // Busy periods of the employee's non-transparent personal calendars that
+  // overlap [from, to), sorted by start.
+  [[nodiscard]] virtual std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,
+                                                               UnixTime to) const {
+    (void)employeeId, (void)from, (void)to;
+    unsupported("personal calendars");
   }
 
  private:

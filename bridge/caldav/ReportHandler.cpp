@@ -1,0 +1,519 @@
+// REPORT on the read-only appointments calendars: calendar-multiget,
+// calendar-query (RFC 4791 7.8, 7.9), free-busy-query (RFC 4791 7.10) and
+// sync-collection (RFC 6578). Anything else is 403 DAV:supported-report.
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <pugixml.hpp>
+#include <set>
+
+#include "bridge/caldav/DavHandlers.h"
+#include "engine/feeds/FreeBusy.h"
+#include "engine/render/Renderer.h"
+#include "engine/store/Store.h"
+#include "ical/IcalCodec.h"
+
+namespace creneau::bridge::dav {
+
+namespace {
+
+constexpr std::string_view kSyncPrefix = "urn:creneau:sync:";
+
+std::optional<std::string> namespaceOf(pugi::xml_node node, std::string_view prefix) {
+  const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+  for (auto n = node; n && n.type() == pugi::node_element; n = n.parent())
+    if (auto a = n.attribute(attr.c_str())) return std::string(a.value());
+  if (prefix.empty()) return std::string();
+  return std::nullopt;
+}
+
+// "{ns}local" of an element; 400 for an undeclared prefix.
+std::string clarkOf(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
+  const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+  const auto ns = namespaceOf(node, prefix);
+  if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
+  return clark(*ns, local);
+}
+
+std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : parent.children())
+    if (c.type() == pugi::node_element) out.push_back(c);
+  return out;
+}
+
+pugi::xml_node child(pugi::xml_node parent, const std::string& name) {
+  for (auto c : elements(parent))
+    if (clarkOf(c) == name) return c;
+  return {};
+}
+
+std::string textOf(pugi::xml_node n) {
+  std::string t = n.text().get();
+  const auto b = t.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = t.find_last_not_of(" \t\r\n");
+  return t.substr(b, e - b + 1);
+}
+
+// The requested properties of a report (DAV:prop); empty for none/allprop.
+struct PropRequest {
+  std::vector<std::string> props;
+  bool all = false;
+};
+
+PropRequest propsOf(pugi::xml_node root) {
+  PropRequest q;
+  if (auto p = child(root, clark(kDavNs, "prop"))) {
+    for (auto e : elements(p)) q.props.push_back(clarkOf(e));
+  } else if (child(root, clark(kDavNs, "allprop"))) {
+    q.all = true;
+  }
+  return q;
+}
+
+std::string calendarDataName() {
+  return clark(kCalDavNs, "calendar-data");
+}
+
+// RFC 4791 9.9: "20261124T190000Z" -> Unix time; 400 when malformed.
+engine::UnixTime parseUtc(const std::string& v) {
+  std::tm tm{};
+  if (v.size() != 16 || v[8] != 'T' || v[15] != 'Z')
+    throw HttpError(400, "time-range values must be UTC date-times like 20261124T190000Z");
+  for (std::size_t i = 0; i < 15; ++i)
+    if (i != 8 && !std::isdigit(static_cast<unsigned char>(v[i])))
+      throw HttpError(400, "bad time-range value '" + v + "'");
+  tm.tm_year = std::stoi(v.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(v.substr(4, 2)) - 1;
+  tm.tm_mday = std::stoi(v.substr(6, 2));
+  tm.tm_hour = std::stoi(v.substr(9, 2));
+  tm.tm_min = std::stoi(v.substr(11, 2));
+  tm.tm_sec = std::stoi(v.substr(13, 2));
+  return static_cast<engine::UnixTime>(timegm(&tm));
+}
+
+struct TimeRange {
+  std::optional<engine::UnixTime> from;
+  std::optional<engine::UnixTime> to;
+};
+
+TimeRange timeRangeOf(pugi::xml_node node) {
+  TimeRange r;
+  if (auto a = node.attribute("start")) r.from = parseUtc(a.value());
+  if (auto a = node.attribute("end")) r.to = parseUtc(a.value());
+  if (!r.from && !r.to) throw HttpError(400, "time-range needs start or end");
+  return r;
+}
+
+// The parsed response body, refusing DOCTYPEs (no entity expansion).
+pugi::xml_node parseBody(pugi::xml_document& doc, const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw HttpError(400, "REPORT needs a body");
+  const auto result =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_doctype);
+  if (!result) throw HttpError(400, std::string("malformed XML: ") + result.description());
+  for (auto n : doc.children())
+    if (n.type() == pugi::node_doctype) throw HttpError(400, "DOCTYPE is not allowed in requests");
+  return doc.document_element();
+}
+
+// Depth: "0", "1", "infinity" or absent; anything else is 400.
+void checkDepth(const Request& req) {
+  const auto h = req.header("Depth");
+  if (h && *h != "0" && *h != "1" && *h != "infinity" && *h != "Infinity")
+    throw HttpError(400, "bad Depth header '" + *h + "'");
+}
+
+const DavResource& requireCalendar(const DavResource& r) {
+  if (r.kind != ResourceKind::Calendar || r.isPersonal())
+    throw HttpError(403, {"DAV:", "supported-report"}, "this report applies to a calendar");
+  return r;
+}
+
+// The multistatus with extra raw elements (status-only responses, the sync
+// token) inserted before its end tag.
+std::string multistatusWith(const std::vector<DavResponse>& responses, const std::string& extra) {
+  std::string x = multistatus(responses);
+  const auto end = x.rfind("</D:multistatus>");
+  x.insert(end, extra);
+  return x;
+}
+
+std::string statusResponse(const std::string& href, const std::string& status) {
+  return "<D:response><D:href>" + xmlEscape(href) + "</D:href><D:status>HTTP/1.1 " + status +
+         "</D:status></D:response>";
+}
+
+// Renders objects with one Directory for the whole report.
+class ObjectRenderer {
+ public:
+  explicit ObjectRenderer(const DavContext& ctx)
+      : ctx_(ctx), renderer_(ctx.settings), dir_(engine::Directory::load(ctx.store)) {}
+  [[nodiscard]] ical::Event event(const engine::Appointment& a) const {
+    return renderer_.render(a, dir_);
+  }
+  [[nodiscard]] std::string text(const engine::Appointment& a) const {
+    ical::Calendar calendar;
+    calendar.events.push_back(event(a));
+    return ical::serialize(calendar);
+  }
+  [[nodiscard]] DavResponse answer(const DavResource& r, const PropRequest& q) const {
+    DavResponse out;
+    out.href = r.href;
+    PropValues all = properties(ctx_, r);
+    const bool wantsData = q.all || std::ranges::find(q.props, calendarDataName()) != q.props.end();
+    if (wantsData) all[calendarDataName()] = xmlEscape(text(*r.appointment));
+    if (q.all) {
+      out.found = std::move(all);
+      return out;
+    }
+    for (const auto& name : q.props) {
+      if (auto it = all.find(name); it != all.end())
+        out.found.insert(*it);
+      else
+        out.missing.push_back(name);
+    }
+    return out;
+  }
+
+ private:
+  const DavContext& ctx_;
+  engine::Renderer renderer_;
+  engine::Directory dir_;
+};
+
+// The object resource named by `href` inside `calendar`, or nullopt.
+std::optional<DavResource> objectAt(const DavContext& ctx, const DavResource& calendar,
+                                    const std::string& href) {
+  std::string path;
+  try {
+    const Poco::URI uri(href);
+    path = uri.getPath();  // decoded
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (path.find("..") != std::string::npos) return std::nullopt;
+  auto r = resolve(ctx, path);
+  if (!r || r->kind != ResourceKind::Object || !r->appointment ||
+      !r->href.starts_with(calendar.href))
+    return std::nullopt;
+  return r;
+}
+
+void reply207(Response& res, std::string body) {
+  res.setStatus(207);
+  res.setBody(std::move(body), "application/xml; charset=utf-8");
+}
+
+// ---- calendar-multiget (RFC 4791 7.9) ---------------------------------------
+
+void multiget(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
+              Response& res) {
+  const DavResource& calendar = requireCalendar(resource);
+  const PropRequest q = propsOf(root);
+  const ObjectRenderer renderer(ctx);
+  std::vector<DavResponse> found;
+  std::string missing;
+  for (auto e : elements(root)) {
+    if (clarkOf(e) != clark(kDavNs, "href")) continue;
+    const std::string href = textOf(e);
+    if (auto obj = objectAt(ctx, calendar, href))
+      found.push_back(renderer.answer(*obj, q));
+    else
+      missing += statusResponse(href, "404 Not Found");
+  }
+  reply207(res, multistatusWith(found, missing));
+}
+
+// ---- calendar-query (RFC 4791 7.8, 9.7) -------------------------------------
+
+struct TextMatch {
+  std::string text;  // lower-cased
+  bool negate = false;
+};
+
+struct PropFilter {
+  std::string name;  // upper-case property name
+  bool isNotDefined = false;
+  std::optional<TextMatch> match;
+};
+
+struct QueryFilter {
+  bool none = false;  // a component we never hold (VTODO...)
+  TimeRange range;
+  std::vector<PropFilter> props;
+};
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+QueryFilter parseFilter(pugi::xml_node root) {
+  QueryFilter f;
+  const auto filter = child(root, clark(kCalDavNs, "filter"));
+  if (!filter) throw HttpError(400, "calendar-query needs a CALDAV:filter");
+  const auto cal = child(filter, clark(kCalDavNs, "comp-filter"));
+  if (!cal || upper(cal.attribute("name").value()) != "VCALENDAR")
+    throw HttpError(403, {kCalDavNs, "valid-filter"}, "the filter must start with VCALENDAR");
+  if (child(cal, clark(kCalDavNs, "is-not-defined"))) f.none = true;
+  const auto ev = child(cal, clark(kCalDavNs, "comp-filter"));
+  if (!ev) return f;
+  if (upper(ev.attribute("name").value()) != "VEVENT" ||
+      child(ev, clark(kCalDavNs, "is-not-defined"))) {
+    f.none = true;
+    return f;
+  }
+  if (auto tr = child(ev, clark(kCalDavNs, "time-range"))) f.range = timeRangeOf(tr);
+  for (auto pf : elements(ev)) {
+    if (clarkOf(pf) != clark(kCalDavNs, "prop-filter")) continue;
+    PropFilter p;
+    p.name = upper(pf.attribute("name").value());
+    if (child(pf, clark(kCalDavNs, "is-not-defined"))) p.isNotDefined = true;
+    if (auto tm = child(pf, clark(kCalDavNs, "text-match"))) {
+      const std::string collation = tm.attribute("collation").value();
+      if (!collation.empty() && collation != "i;ascii-casemap" &&
+          collation != "i;unicode-casemap" && collation != "i;octet")
+        throw HttpError(403, {kCalDavNs, "supported-collation"}, "unsupported collation");
+      p.match = TextMatch{lower(textOf(tm)),
+                          std::string(tm.attribute("negate-condition").value()) == "yes"};
+    }
+    f.props.push_back(std::move(p));
+  }
+  return f;
+}
+
+// The values of a property of the rendered event; empty when not defined.
+std::vector<std::string> valuesOf(const ical::Event& ev, const std::string& name) {
+  auto one = [](const std::string& s) {
+    return s.empty() ? std::vector<std::string>{} : std::vector<std::string>{s};
+  };
+  if (name == "SUMMARY") return one(ev.summary);
+  if (name == "LOCATION") return one(ev.location);
+  if (name == "DESCRIPTION") return one(ev.description);
+  if (name == "UID") return one(ev.uid);
+  if (name == "CATEGORIES") return ev.categories;
+  if (name == "DTSTART" || name == "DTEND") return {"defined"};
+  return {};
+}
+
+bool matches(const ical::Event& ev, const std::vector<PropFilter>& filters) {
+  for (const auto& f : filters) {
+    const auto values = valuesOf(ev, f.name);
+    if (f.isNotDefined) {
+      if (!values.empty()) return false;
+      continue;
+    }
+    if (values.empty()) return false;
+    if (!f.match) continue;
+    const bool hit = std::ranges::any_of(values, [&](const std::string& v) {
+      return lower(v).find(f.match->text) != std::string::npos;
+    });
+    if (hit == f.match->negate) return false;
+  }
+  return true;
+}
+
+void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node root, Response& res) {
+  const PropRequest q = propsOf(root);
+  const QueryFilter f = parseFilter(root);
+  const ObjectRenderer renderer(ctx);
+  std::vector<DavResponse> responses;
+  auto consider = [&](const DavResource& obj) {
+    const auto& a = *obj.appointment;
+    if (f.range.from && a.end <= *f.range.from) return;
+    if (f.range.to && a.start >= *f.range.to) return;
+    if (!f.props.empty() && !matches(renderer.event(a), f.props)) return;
+    responses.push_back(renderer.answer(obj, q));
+  };
+  if (!f.none && resource.kind == ResourceKind::Object && resource.appointment) {
+    consider(resource);
+  } else if (!f.none) {
+    const DavResource& calendar = requireCalendar(resource);
+    engine::RecordFilter filter;  // the store's start/end index does the window
+    filter.employeeId = calendar.employee->id;
+    filter.from = f.range.from;
+    filter.to = f.range.to;
+    ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
+      auto obj = objectIn(calendar, a);
+      consider(obj);
+      return true;
+    });
+  }
+  reply207(res, multistatus(responses));
+}
+
+// ---- sync-collection (RFC 6578) ---------------------------------------------
+
+std::optional<std::int64_t> parseToken(const std::string& token) {
+  if (!token.starts_with(kSyncPrefix)) return std::nullopt;
+  const std::string digits = token.substr(kSyncPrefix.size());
+  if (digits.empty() || digits.size() > 18 ||
+      !std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(digits);
+}
+
+std::string tokenElement(std::int64_t seq) {
+  return "<D:sync-token>" + std::string(kSyncPrefix) + std::to_string(seq) + "</D:sync-token>";
+}
+
+void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
+                    const Request& req, Response& res) {
+  if (const auto d = req.header("Depth"); d && *d != "0")
+    throw HttpError(400, "sync-collection takes Depth: 0");
+  const DavResource& calendar = requireCalendar(resource);
+  const std::string collection = engine::employeeCollection(calendar.employee->id);
+  const std::int64_t latest = ctx.store.latestChange(collection);
+  const PropRequest q = propsOf(root);
+
+  const auto tokenNode = child(root, clark(kDavNs, "sync-token"));
+  if (!tokenNode) throw HttpError(400, "sync-collection needs DAV:sync-token");
+  const std::string token = textOf(tokenNode);
+  const auto level = textOf(child(root, clark(kDavNs, "sync-level")));
+  if (!level.empty() && level != "1" && level != "infinite")
+    throw HttpError(400, "bad sync-level '" + level + "'");
+
+  std::optional<std::size_t> limit;
+  if (auto l = child(root, clark(kDavNs, "limit"))) {
+    const std::string n = textOf(child(l, clark(kDavNs, "nresults")));
+    if (n.empty() || n.size() > 9 ||
+        !std::ranges::all_of(n, [](char c) { return c >= '0' && c <= '9'; }))
+      throw HttpError(400, "bad DAV:limit");
+    limit = static_cast<std::size_t>(std::stoul(n));
+  }
+
+  // One entry per member, in the order a client gets them; seq is the change
+  // that entry reflects (for truncation's next token).
+  struct Entry {
+    std::int64_t seq = 0;
+    std::string name;  // object segment ("appointment-<ext>.ics")
+    std::optional<engine::Appointment> appointment;
+  };
+  std::vector<Entry> entries;
+  bool initial = token.empty();
+  if (initial) {
+    engine::RecordFilter filter;
+    filter.employeeId = calendar.employee->id;
+    ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
+      entries.push_back({0, {}, a});
+      return true;
+    });
+  } else {
+    const auto since = parseToken(token);
+    if (!since || *since > latest)
+      throw HttpError(403, {"DAV:", "valid-sync-token"}, "unknown sync token");
+    std::map<std::string, engine::Change> last;  // by uid, newest wins
+    for (auto& c : ctx.store.changesSince(collection, *since))
+      if (c.kind == "appointment") last[c.uid] = c;
+    std::vector<engine::Change> changes;
+    for (auto& [uid, c] : last) changes.push_back(c);
+    std::ranges::sort(changes, {}, &engine::Change::seq);
+    for (const auto& c : changes) {
+      Entry e{c.seq, c.uid + ".ics", std::nullopt};
+      if (!c.deleted) {
+        const std::string ext = c.uid.substr(std::string_view("appointment-").size());
+        auto a = ctx.store.appointmentByExternalId(ext);
+        if (a && a->employeeId == calendar.employee->id) e.appointment = std::move(a);
+      }
+      entries.push_back(std::move(e));
+    }
+  }
+
+  std::int64_t next = latest;
+  bool truncated = false;
+  if (limit && entries.size() > *limit) {
+    truncated = true;
+    entries.resize(*limit);
+    // An initial listing restarts from the beginning of the log next time;
+    // an incremental one from the last change it reported.
+    if (initial)
+      next = 0;
+    else if (!entries.empty())
+      next = entries.back().seq;
+    else
+      next = *parseToken(token);
+  }
+
+  const ObjectRenderer renderer(ctx);
+  std::vector<DavResponse> responses;
+  std::string extra;
+  for (const auto& e : entries) {
+    if (e.appointment) {
+      responses.push_back(renderer.answer(objectIn(calendar, *e.appointment), q));
+    } else {
+      extra += statusResponse(calendar.href + encodeSegment(e.name), "404 Not Found");
+    }
+  }
+  if (truncated) extra += statusResponse(calendar.href, "507 Insufficient Storage");
+  extra += tokenElement(next);
+  reply207(res, multistatusWith(responses, extra));
+}
+
+// ---- free-busy-query (RFC 4791 7.10) ----------------------------------------
+
+void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
+              Response& res) {
+  const DavResource& calendar = requireCalendar(resource);
+  const auto tr = child(root, clark(kCalDavNs, "time-range"));
+  if (!tr) throw HttpError(400, "free-busy-query needs a CALDAV:time-range");
+  const TimeRange range = timeRangeOf(tr);
+  if (!range.from || !range.to || *range.from >= *range.to)
+    throw HttpError(400, "free-busy-query needs a time-range with start before end");
+
+  engine::FreeBusyTimeline timeline(*range.from, *range.to);
+  engine::RecordFilter filter;
+  filter.employeeId = calendar.employee->id;
+  filter.from = range.from;
+  filter.to = range.to;
+  filter.statuses = {engine::Status::Approved, engine::Status::Pending, engine::Status::NoShow};
+  ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
+    timeline.add(a.start, a.end, a.status == engine::Status::Pending);
+    return true;
+  });
+
+  engine::FreeBusyHeader header;
+  header.uid =
+      "freebusy-employee-" + std::to_string(calendar.employee->id) + "@" + ctx.settings.uidDomain;
+  header.stamp =
+      static_cast<engine::UnixTime>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+  header.from = *range.from;
+  header.to = *range.to;
+  res.setStatus(200);
+  res.setHeader("Cache-Control", "private, no-cache");
+  res.setBody(engine::writeFreeBusyCalendar(header, timeline.periods()),
+              "text/calendar; charset=utf-8");
+}
+
+}  // namespace
+
+void handleReport(const DavContext& ctx, const DavResource& resource, Request& req, Response& res) {
+  checkDepth(req);
+  pugi::xml_document doc;
+  const auto root = parseBody(doc, req.body());
+  const std::string name = clarkOf(root);
+  if (name == clark(kCalDavNs, "calendar-multiget")) return multiget(ctx, resource, root, res);
+  if (name == clark(kCalDavNs, "calendar-query")) return query(ctx, resource, root, res);
+  if (name == clark(kDavNs, "sync-collection"))
+    return syncCollection(ctx, resource, root, req, res);
+  if (name == clark(kCalDavNs, "free-busy-query")) return freeBusy(ctx, resource, root, res);
+  throw HttpError(403, {"DAV:", "supported-report"}, "unsupported report " + name);
+}
+
+}  // namespace creneau::bridge::dav

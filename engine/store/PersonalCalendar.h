@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/model/Domain.h"
+
+namespace creneau::engine {
+
+// A calendar an employee writes to through CalDAV (DESIGN.md, "CalDAV and
+// feed layout"). Its events are busy time unless it is transparent.
+struct PersonalCalendar {
+  Id id = 0;  // 0: not created yet (the implicit `blocked` calendar)
+  Id employeeId = 0;
+  std::string slug;  // path segment, e.g. "blocked"
+  std::string displayName;
+  std::string description;
+  std::string color;
+  bool transparent = false;
+  bool operator==(const PersonalCalendar&) const = default;
+};
+
+// One calendar object resource (<name>.ics) of a personal calendar.
+struct PersonalObject {
+  Id id = 0;
+  Id calendarId = 0;
+  std::string name;  // "<name>.ics", the change log's uid
+  std::string uid;   // the iCalendar UID
+  std::string icalText;
+  std::string etag;  // strong, quoted: a digest of icalText
+  std::int64_t revision = 0;
+  UnixTime lastModified = 0;
+  bool operator==(const PersonalObject&) const = default;
+};
+
+struct BusyInterval {
+  UnixTime start = 0;
+  UnixTime end = 0;
+  bool operator==(const BusyInterval&) const = default;
+};
+
+// The slug and defaults of the calendar every employee has implicitly.
+inline constexpr const char* kBlockedSlug = "blocked";
+[[nodiscard]] PersonalCalendar blockedCalendarDefaults(Id employeeId);
+
+[[nodiscard]] inline std::string personalCollection(Id calendarId) {
+  return "personal:" + std::to_string(calendarId);
+}
+
+// A PUT into a personal calendar. The store checks the preconditions inside
+// the write transaction.
+struct PersonalPut {
+  Id employeeId = 0;
+  std::string slug;  // the calendar is created on first use when it is `blocked`
+  std::string name;  // "<name>.ics"
+  std::string uid;
+  std::string icalText;
+  std::optional<std::string> ifMatch;  // the ETag the object must have
+  bool ifNoneMatchStar = false;        // the object must not exist
+};
+
+struct PersonalPutResult {
+  enum class Outcome { Created, Replaced, PreconditionFailed, UidConflict, NoCalendar };
+  Outcome outcome = Outcome::Created;
+  PersonalObject object;     // Created / Replaced: the stored object
+  std::string conflictName;  // UidConflict: the object holding the UID
+};
+
+enum class PersonalDeleteOutcome { Deleted, NotFound, PreconditionFailed };
+
+// Strong ETag of an object's text ("\"<sha1 hex>\"").
+[[nodiscard]] std::string personalEtag(std::string_view icalText);
+
+// The window busy periods are expanded in, around `now`: one year back,
+// two years ahead; at most kMaxBusyPeriods per object.
+inline constexpr UnixTime kBusyBack = 366LL * 24 * 3600;
+inline constexpr UnixTime kBusyAhead = 2LL * 366 * 24 * 3600;
+inline constexpr std::size_t kMaxBusyPeriods = 2000;
+
+// The busy periods of one object's iCalendar text (every UID in it, RRULE
+// expanded inside the window with the cap; STATUS:CANCELLED and
+// TRANSP:TRANSPARENT events are not busy).
+[[nodiscard]] std::vector<BusyInterval> busyPeriodsOf(std::string_view icalText, UnixTime now);
+
+}  // namespace creneau::engine
