@@ -39,7 +39,8 @@ void handlePut(engine::Store& store, const DavResource& calendar, const std::str
 void handleDelete(engine::Store& store, const DavResource& object, Request& req, Response& res);
 
 // REPORT (ReportHandler.cpp): calendar-multiget, calendar-query,
-// free-busy-query and sync-collection on the appointments calendars.
+// free-busy-query and sync-collection on the appointments calendars and the
+// personal ones.
 void handleReport(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
 
 // What every /dav/ resource allows (the Allow header of OPTIONS and 405s).

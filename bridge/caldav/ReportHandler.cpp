@@ -1,6 +1,7 @@
-// REPORT on the read-only appointments calendars: calendar-multiget,
-// calendar-query (RFC 4791 7.8, 7.9), free-busy-query (RFC 4791 7.10) and
-// sync-collection (RFC 6578). Anything else is 403 DAV:supported-report.
+// REPORT on the read-only appointments calendars and on the personal
+// (read-write) calendars: calendar-multiget, calendar-query (RFC 4791 7.8,
+// 7.9), free-busy-query (RFC 4791 7.10) and sync-collection (RFC 6578).
+// Anything else is 403 DAV:supported-report.
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "engine/render/Renderer.h"
 #include "engine/store/Store.h"
 #include "ical/IcalCodec.h"
+#include "ical/Recurrence.h"
 
 namespace creneau::bridge::dav {
 
@@ -134,7 +136,7 @@ void checkDepth(const Request& req) {
 }
 
 const DavResource& requireCalendar(const DavResource& r) {
-  if (r.kind != ResourceKind::Calendar || r.isPersonal())
+  if (r.kind != ResourceKind::Calendar)
     throw HttpError(403, {"DAV:", "supported-report"}, "this report applies to a calendar");
   return r;
 }
@@ -171,7 +173,9 @@ class ObjectRenderer {
     out.href = r.href;
     PropValues all = properties(ctx_, r);
     const bool wantsData = q.all || std::ranges::find(q.props, calendarDataName()) != q.props.end();
-    if (wantsData) all[calendarDataName()] = xmlEscape(text(*r.appointment));
+    if (wantsData)
+      all[calendarDataName()] =
+          xmlEscape(r.personalObject ? r.personalObject->icalText : text(*r.appointment));
     if (q.all) {
       out.found = std::move(all);
       return out;
@@ -203,10 +207,28 @@ std::optional<DavResource> objectAt(const DavContext& ctx, const DavResource& ca
   }
   if (path.find("..") != std::string::npos) return std::nullopt;
   auto r = resolve(ctx, path);
-  if (!r || r->kind != ResourceKind::Object || !r->appointment ||
+  if (!r || r->kind != ResourceKind::Object || !(r->appointment || r->personalObject) ||
       !r->href.starts_with(calendar.href))
     return std::nullopt;
   return r;
+}
+
+// The object resource of `o` inside the personal calendar `calendar`.
+DavResource personalMember(const DavResource& calendar, const engine::PersonalObject& o) {
+  DavResource r;
+  r.kind = ResourceKind::Object;
+  r.href = calendar.href + encodeSegment(o.name);
+  r.employee = calendar.employee;
+  r.personal = calendar.personal;
+  r.personalObject = o;
+  return r;
+}
+
+// The objects of a personal calendar (none before its first PUT).
+std::vector<engine::PersonalObject> personalMembers(const DavContext& ctx,
+                                                    const DavResource& calendar) {
+  if (calendar.personal->id == 0) return {};
+  return ctx.store.personalObjects(calendar.personal->id);
 }
 
 void reply207(Response& res, std::string body) {
@@ -328,20 +350,50 @@ bool matches(const ical::Event& ev, const std::vector<PropFilter>& filters) {
   return true;
 }
 
+// Whether a personal object's text matches the filter: one of its UIDs has
+// an instance overlapping the time range (recurrence expanded, end-exclusive)
+// and its first component passes the property filters.
+bool personalMatches(const std::string& icalText, const QueryFilter& f) {
+  const auto parsed = ical::parse(icalText);
+  std::map<std::string, std::vector<const ical::Event*>> byUid;
+  for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
+  constexpr engine::UnixTime kFarFuture = 253402300799;  // 9999-12-31T23:59:59Z
+  for (const auto& entry : byUid) {
+    const auto& components = entry.second;
+    if (f.range.from || f.range.to) {
+      const auto from = f.range.from.value_or(0);
+      const auto to = f.range.to.value_or(kFarFuture);
+      if (ical::expand(components, from, to, 1).occurrences.empty()) continue;
+    }
+    if (!f.props.empty() && !matches(*components.front(), f.props)) continue;
+    return true;
+  }
+  return false;
+}
+
 void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node root, Response& res) {
   const PropRequest q = propsOf(root);
   const QueryFilter f = parseFilter(root);
   const ObjectRenderer renderer(ctx);
   std::vector<DavResponse> responses;
+  auto considerPersonal = [&](const DavResource& obj) {
+    if (personalMatches(obj.personalObject->icalText, f))
+      responses.push_back(renderer.answer(obj, q));
+  };
   auto consider = [&](const DavResource& obj) {
+    if (obj.personalObject) return considerPersonal(obj);
     const auto& a = *obj.appointment;
     if (f.range.from && a.end <= *f.range.from) return;
     if (f.range.to && a.start >= *f.range.to) return;
     if (!f.props.empty() && !matches(renderer.event(a), f.props)) return;
     responses.push_back(renderer.answer(obj, q));
   };
-  if (!f.none && resource.kind == ResourceKind::Object && resource.appointment) {
+  if (!f.none && resource.kind == ResourceKind::Object &&
+      (resource.appointment || resource.personalObject)) {
     consider(resource);
+  } else if (!f.none && requireCalendar(resource).isPersonal()) {
+    for (const auto& o : personalMembers(ctx, resource))
+      considerPersonal(personalMember(resource, o));
   } else if (!f.none) {
     const DavResource& calendar = requireCalendar(resource);
     engine::RecordFilter filter;  // the store's start/end index does the window
@@ -377,8 +429,11 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   if (const auto d = req.header("Depth"); d && *d != "0")
     throw HttpError(400, "sync-collection takes Depth: 0");
   const DavResource& calendar = requireCalendar(resource);
-  const std::string collection = engine::employeeCollection(calendar.employee->id);
-  const std::int64_t latest = ctx.store.latestChange(collection);
+  const bool personal = calendar.isPersonal();
+  const bool exists = !personal || calendar.personal->id != 0;
+  const std::string collection = personal ? engine::personalCollection(calendar.personal->id)
+                                          : engine::employeeCollection(calendar.employee->id);
+  const std::int64_t latest = exists ? ctx.store.latestChange(collection) : 0;
   const PropRequest q = propsOf(root);
 
   const auto tokenNode = child(root, clark(kDavNs, "sync-token"));
@@ -403,14 +458,17 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     std::int64_t seq = 0;
     std::string name;  // object segment ("appointment-<ext>.ics")
     std::optional<engine::Appointment> appointment;
+    std::optional<engine::PersonalObject> personalObject;
   };
   std::vector<Entry> entries;
   bool initial = token.empty();
-  if (initial) {
+  if (initial && personal) {
+    for (auto& o : personalMembers(ctx, calendar)) entries.push_back({0, {}, std::nullopt, o});
+  } else if (initial) {
     engine::RecordFilter filter;
     filter.employeeId = calendar.employee->id;
     ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
-      entries.push_back({0, {}, a});
+      entries.push_back({0, {}, a, std::nullopt});
       return true;
     });
   } else {
@@ -418,14 +476,17 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     if (!since || *since > latest)
       throw HttpError(403, {"DAV:", "valid-sync-token"}, "unknown sync token");
     std::map<std::string, engine::Change> last;  // by uid, newest wins
-    for (auto& c : ctx.store.changesSince(collection, *since))
-      if (c.kind == "appointment") last[c.uid] = c;
+    if (exists)
+      for (auto& c : ctx.store.changesSince(collection, *since))
+        if (personal || c.kind == "appointment") last[c.uid] = c;
     std::vector<engine::Change> changes;
     for (auto& [uid, c] : last) changes.push_back(c);
     std::ranges::sort(changes, {}, &engine::Change::seq);
     for (const auto& c : changes) {
-      Entry e{c.seq, c.uid + ".ics", std::nullopt};
-      if (!c.deleted) {
+      Entry e{c.seq, personal ? c.uid : c.uid + ".ics", std::nullopt, std::nullopt};
+      if (personal) {
+        if (!c.deleted) e.personalObject = ctx.store.personalObject(calendar.personal->id, c.uid);
+      } else if (!c.deleted) {
         const std::string ext = c.uid.substr(std::string_view("appointment-").size());
         auto a = ctx.store.appointmentByExternalId(ext);
         if (a && a->employeeId == calendar.employee->id) e.appointment = std::move(a);
@@ -453,7 +514,9 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   std::vector<DavResponse> responses;
   std::string extra;
   for (const auto& e : entries) {
-    if (e.appointment) {
+    if (e.personalObject) {
+      responses.push_back(renderer.answer(personalMember(calendar, *e.personalObject), q));
+    } else if (e.appointment) {
       responses.push_back(renderer.answer(objectIn(calendar, *e.appointment), q));
     } else {
       extra += statusResponse(calendar.href + encodeSegment(e.name), "404 Not Found");
@@ -466,6 +529,9 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
 
 // ---- free-busy-query (RFC 4791 7.10) ----------------------------------------
 
+void addAppointmentBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
+                        engine::FreeBusyTimeline& timeline);
+
 void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
               Response& res) {
   const DavResource& calendar = requireCalendar(resource);
@@ -476,19 +542,18 @@ void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node
     throw HttpError(400, "free-busy-query needs a time-range with start before end");
 
   engine::FreeBusyTimeline timeline(*range.from, *range.to);
-  engine::RecordFilter filter;
-  filter.employeeId = calendar.employee->id;
-  filter.from = range.from;
-  filter.to = range.to;
-  filter.statuses = {engine::Status::Approved, engine::Status::Pending, engine::Status::NoShow};
-  ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
-    timeline.add(a.start, a.end, a.status == engine::Status::Pending);
-    return true;
-  });
-
+  if (calendar.isPersonal()) {
+    // The employee's busy time from personal calendars; a transparent
+    // calendar contributes none (RFC 6638 9.1).
+    if (!calendar.personal->transparent)
+      for (const auto& b : ctx.store.personalBusy(calendar.employee->id, *range.from, *range.to))
+        timeline.add(b.start, b.end, false);
+  } else {
+    addAppointmentBusy(ctx, calendar, range, timeline);
+  }
   engine::FreeBusyHeader header;
-  header.uid =
-      "freebusy-employee-" + std::to_string(calendar.employee->id) + "@" + ctx.settings.uidDomain;
+  header.uid = std::string(calendar.isPersonal() ? "freebusy-personal-" : "freebusy-employee-") +
+               std::to_string(calendar.employee->id) + "@" + ctx.settings.uidDomain;
   header.stamp =
       static_cast<engine::UnixTime>(std::chrono::duration_cast<std::chrono::seconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
@@ -499,6 +564,19 @@ void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node
   res.setHeader("Cache-Control", "private, no-cache");
   res.setBody(engine::writeFreeBusyCalendar(header, timeline.periods()),
               "text/calendar; charset=utf-8");
+}
+
+void addAppointmentBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
+                        engine::FreeBusyTimeline& timeline) {
+  engine::RecordFilter filter;
+  filter.employeeId = calendar.employee->id;
+  filter.from = range.from;
+  filter.to = range.to;
+  filter.statuses = {engine::Status::Approved, engine::Status::Pending, engine::Status::NoShow};
+  ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
+    timeline.add(a.start, a.end, a.status == engine::Status::Pending);
+    return true;
+  });
 }
 
 }  // namespace
