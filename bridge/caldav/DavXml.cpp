@@ -18,24 +18,6 @@ std::optional<std::string> namespaceOf(pugi::xml_node node, std::string_view pre
   return std::nullopt;
 }
 
-// The element's name as "{ns}local"; throws 400 for an undeclared prefix.
-std::string clarkOf(pugi::xml_node node) {
-  const std::string_view name = node.name();
-  const auto colon = name.find(':');
-  const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
-  const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-  const auto ns = namespaceOf(node, prefix);
-  if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
-  return clark(*ns, local);
-}
-
-std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
-  std::vector<pugi::xml_node> out;
-  for (auto c : parent.children())
-    if (c.type() == pugi::node_element) out.push_back(c);
-  return out;
-}
-
 const char* prefixFor(const std::string& ns) {
   if (ns == kDavNs) return "D";
   if (ns == kCalDavNs) return "C";
@@ -64,6 +46,24 @@ std::string closeTag(const std::string& name) {
 }
 
 }  // namespace
+
+std::string clarkOf(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
+  const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+  const auto ns = namespaceOf(node, prefix);
+  if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
+  return clark(*ns, local);
+}
+
+std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : parent.children())
+    if (c.type() == pugi::node_element) out.push_back(c);
+  return out;
+}
+
 
 std::string clark(std::string_view ns, std::string_view local) {
   std::string out;

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,12 @@ struct ClarkName {
   std::string local;
 };
 [[nodiscard]] ClarkName splitClark(const std::string& name);
+
+// An element's name as "{ns}local", its prefix resolved through the xmlns
+// attributes in scope; throws HttpError 400 for an undeclared prefix.
+[[nodiscard]] std::string clarkOf(pugi::xml_node node);
+// The element children of `parent`, in order.
+[[nodiscard]] std::vector<pugi::xml_node> elements(pugi::xml_node parent);
 
 // What a PROPFIND body asks for (RFC 4918 9.1). A missing body is allprop.
 struct PropfindRequest {

@@ -26,32 +26,6 @@ namespace {
 
 constexpr std::string_view kSyncPrefix = "urn:creneau:sync:";
 
-std::optional<std::string> namespaceOf(pugi::xml_node node, std::string_view prefix) {
-  const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
-  for (auto n = node; n && n.type() == pugi::node_element; n = n.parent())
-    if (auto a = n.attribute(attr.c_str())) return std::string(a.value());
-  if (prefix.empty()) return std::string();
-  return std::nullopt;
-}
-
-// "{ns}local" of an element; 400 for an undeclared prefix.
-std::string clarkOf(pugi::xml_node node) {
-  const std::string_view name = node.name();
-  const auto colon = name.find(':');
-  const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
-  const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-  const auto ns = namespaceOf(node, prefix);
-  if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
-  return clark(*ns, local);
-}
-
-std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
-  std::vector<pugi::xml_node> out;
-  for (auto c : parent.children())
-    if (c.type() == pugi::node_element) out.push_back(c);
-  return out;
-}
-
 pugi::xml_node child(pugi::xml_node parent, const std::string& name) {
   for (auto c : elements(parent))
     if (clarkOf(c) == name) return c;
