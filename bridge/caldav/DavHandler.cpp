@@ -10,8 +10,8 @@ namespace creneau::bridge {
 
 namespace {
 
-// Methods that would change something. Everything we serve is read-only in
-// this version (the booking system owns appointments): 403 need-privileges.
+// Methods that would change something and that the branches above did not
+// take (appointments are the booking system's): 403 need-privileges.
 bool isWrite(const std::string& m) {
   static const std::set<std::string> kWrites = {"PUT",        "DELETE", "PROPPATCH", "MKCOL",
                                                 "MKCALENDAR", "MOVE",   "COPY"};
@@ -72,6 +72,16 @@ Handler makeDavHandler(engine::Store& store, BasicAuth& auth) {
         return dav::handleDelete(store, *resource, req, res);
       }
     }
+    if (method == "PROPPATCH" && resource)
+      return dav::handleProppatch(store, ctx, *resource, req, res);
+    if (method == "MKCALENDAR" || method == "MKCOL") {
+      if (resource)
+        throw HttpError(405, "something already exists at " + resource->href)
+            .withHeader("Allow", dav::kAllow);
+      return dav::handleMkcalendar(store, ctx, req.path(), req, res);
+    }
+    if (method == "DELETE" && resource && resource->kind == dav::ResourceKind::Calendar)
+      return dav::handleDeleteCalendar(store, *resource, res);
     if (isWrite(method)) {
       const auto parent = resource ? std::nullopt : dav::parentCalendar(ctx, req.path());
       if (!resource && !parent) throw HttpError(404, "no such resource");

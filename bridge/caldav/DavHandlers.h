@@ -38,13 +38,24 @@ void handlePut(engine::Store& store, const DavResource& calendar, const std::str
                Request& req, Response& res);
 void handleDelete(engine::Store& store, const DavResource& object, Request& req, Response& res);
 
+// PROPPATCH (ProppatchHandler.cpp): all or nothing, 207 with a propstat per
+// outcome.
+void handleProppatch(engine::Store& store, const DavContext& ctx, const DavResource& resource,
+                     Request& req, Response& res);
+// MKCALENDAR and extended MKCOL of a personal calendar at `path` (which does
+// not exist yet), and DELETE of a personal calendar (MkcalendarHandler.cpp).
+void handleMkcalendar(engine::Store& store, const DavContext& ctx, const std::string& path,
+                      Request& req, Response& res);
+void handleDeleteCalendar(engine::Store& store, const DavResource& calendar, Response& res);
+
 // REPORT (ReportHandler.cpp): calendar-multiget, calendar-query,
 // free-busy-query and sync-collection on the appointments calendars and the
 // personal ones.
 void handleReport(const DavContext& ctx, const DavResource& resource, Request& req, Response& res);
 
 // What every /dav/ resource allows (the Allow header of OPTIONS and 405s).
-inline constexpr const char* kAllow = "OPTIONS, GET, HEAD, PROPFIND, REPORT, PUT, DELETE";
+inline constexpr const char* kAllow =
+    "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, PUT, DELETE, MKCALENDAR, MKCOL";
 
 }  // namespace dav
 

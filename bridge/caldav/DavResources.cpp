@@ -11,6 +11,7 @@
 #include "engine/render/Renderer.h"
 #include "engine/store/Store.h"
 #include "ical/IcalCodec.h"
+#include "ical/TimeZones.h"
 
 namespace creneau::bridge::dav {
 
@@ -83,18 +84,32 @@ std::optional<engine::Employee> employeeById(const engine::Store& store, engine:
   return std::nullopt;
 }
 
-// The employee's `blocked` calendar: "blocked" in their home, "blocked-<ext>"
-// in the admin's. It exists implicitly (id 0 until the first PUT).
-DavResource blockedResource(const DavContext& ctx, const engine::Employee& e) {
+// A personal calendar's segment: its slug in the employee's home; in the
+// admin's, "blocked-<external id>" for `blocked` and "<external id>~<slug>"
+// for the ones the employee made (slugs never contain '~').
+std::string personalSegment(const DavContext& ctx, const engine::Employee& e,
+                            const std::string& slug) {
+  if (!ctx.principal.isAdmin) return slug;
+  if (slug == engine::kBlockedSlug) return std::string(kBlockedPrefix) + e.externalId;
+  return e.externalId + "~" + slug;
+}
+
+DavResource personalResource(const DavContext& ctx, const engine::Employee& e,
+                             engine::PersonalCalendar calendar) {
   DavResource r;
   r.kind = ResourceKind::Calendar;
-  const std::string segment = ctx.principal.isAdmin ? std::string(kBlockedPrefix) + e.externalId
-                                                    : std::string(engine::kBlockedSlug);
-  r.href = homeHref(ctx) + encodeSegment(segment) + "/";
+  r.href = homeHref(ctx) + encodeSegment(personalSegment(ctx, e, calendar.slug)) + "/";
   r.employee = e;
-  r.personal = ctx.store.personalCalendar(e.id, engine::kBlockedSlug)
-                   .value_or(engine::blockedCalendarDefaults(e.id));
+  r.personal = std::move(calendar);
   return r;
+}
+
+// The employee's `blocked` calendar. It exists implicitly (id 0 until the
+// first PUT or PROPPATCH).
+DavResource blockedResource(const DavContext& ctx, const engine::Employee& e) {
+  return personalResource(ctx, e,
+                          ctx.store.personalCalendar(e.id, engine::kBlockedSlug)
+                              .value_or(engine::blockedCalendarDefaults(e.id)));
 }
 
 DavResource personalObjectResource(const DavResource& calendar, const engine::PersonalObject& o) {
@@ -107,17 +122,71 @@ DavResource personalObjectResource(const DavResource& calendar, const engine::Pe
   return r;
 }
 
-// The blocked calendar named `segment` in the caller's home, if visible.
-std::optional<DavResource> blockedNamed(const DavContext& ctx, const std::string& segment) {
+}  // namespace
+
+std::optional<PersonalTarget> personalTarget(const DavContext& ctx, const std::string& segment) {
   std::optional<engine::Employee> employee;
+  std::string slug;
   if (ctx.principal.isAdmin) {
-    if (!segment.starts_with(kBlockedPrefix)) return std::nullopt;
-    employee = ctx.store.employeeByExternalId(segment.substr(kBlockedPrefix.size()));
-  } else if (segment == engine::kBlockedSlug && ctx.principal.employeeId) {
+    if (segment.starts_with(kBlockedPrefix)) {
+      employee = ctx.store.employeeByExternalId(segment.substr(kBlockedPrefix.size()));
+      slug = engine::kBlockedSlug;
+    } else if (const auto tilde = segment.rfind('~'); tilde != std::string::npos) {
+      employee = ctx.store.employeeByExternalId(segment.substr(0, tilde));
+      slug = segment.substr(tilde + 1);
+    }
+  } else if (ctx.principal.employeeId && !segment.starts_with(kCalendarPrefix) &&
+             !segment.starts_with(kBlockedPrefix) && segment != "appointments") {
     employee = employeeById(ctx.store, *ctx.principal.employeeId);
+    slug = segment;
   }
-  if (!employee || !ctx.principal.canSeeEmployee(employee->id)) return std::nullopt;
-  return blockedResource(ctx, *employee);
+  if (!employee || !ctx.principal.canSeeEmployee(employee->id) || !validSlug(slug))
+    return std::nullopt;
+  return PersonalTarget{*employee, slug};
+}
+
+bool validSlug(const std::string& slug) {
+  if (slug.empty() || slug.size() > 128 || slug == "." || slug == "..") return false;
+  for (const char c : slug)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '@' || c == '+'))
+      return false;
+  return true;
+}
+
+namespace {
+
+// The personal calendar named `segment` in the caller's home, if it exists
+// (`blocked` always does).
+std::optional<DavResource> personalNamed(const DavContext& ctx, const std::string& segment) {
+  const auto target = personalTarget(ctx, segment);
+  if (!target) return std::nullopt;
+  if (target->slug == engine::kBlockedSlug) return blockedResource(ctx, target->employee);
+  auto calendar = ctx.store.personalCalendar(target->employee.id, target->slug);
+  if (!calendar) return std::nullopt;
+  return personalResource(ctx, target->employee, std::move(*calendar));
+}
+
+// The dead properties of a resource overlaid on its live ones.
+void addDeadProperties(const DavContext& ctx, const DavResource& r, PropValues& p) {
+  const auto key = deadPropertyKey(ctx, r);
+  if (!key) return;
+  for (auto& d : ctx.store.deadProperties(*key)) p[d.name] = std::move(d.value);
+}
+
+constexpr const char* kSupportedReports =
+    "<D:supported-report><D:report><C:calendar-query/></D:report></D:supported-report>"
+    "<D:supported-report><D:report><C:calendar-multiget/></D:report></D:supported-report>"
+    "<D:supported-report><D:report><C:free-busy-query/></D:report></D:supported-report>"
+    "<D:supported-report><D:report><D:sync-collection/></D:report></D:supported-report>";
+
+// RFC 4791 5.2.2: a VCALENDAR holding the VTIMEZONE of the employee's zone.
+// ical::vtimezone caches the VTIMEZONE text per zone.
+std::string timezoneProperty(const engine::Employee& e) {
+  std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Creneau//Creneau 0.1//EN\r\n";
+  text += ical::vtimezone(e.timeZone);
+  text += "END:VCALENDAR\r\n";
+  return xmlEscape(text);
 }
 
 // Properties of a personal calendar (RFC 4791 5.2, RFC 6638 9.1).
@@ -138,6 +207,9 @@ void personalCalendarProperties(const DavContext& ctx, const DavResource& r, Pro
       "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
       "<D:privilege><D:unbind/></D:privilege><D:privilege><C:read-free-busy/></D:privilege>";
   p[clark(kDavNs, "owner")] = href(principalHref(ctx));
+  p[clark(kDavNs, "supported-report-set")] = kSupportedReports;
+  p[clark(kCalDavNs, "max-resource-size")] = std::to_string(kMaxResourceSize);
+  p[clark(kCalDavNs, "calendar-timezone")] = timezoneProperty(*r.employee);
 }
 
 // The calendar named `segment` in the caller's home, if the caller sees it.
@@ -215,7 +287,7 @@ std::optional<DavResource> resolve(const DavContext& ctx, const std::string& pat
   if (segs.size() == 1) return simple(ResourceKind::CalendarsRoot, "/dav/calendars/");
   if (!isOwnLogin(ctx, segs[1])) return std::nullopt;
   if (segs.size() == 2) return simple(ResourceKind::Home, homeHref(ctx));
-  if (auto personal = blockedNamed(ctx, segs[2])) {
+  if (auto personal = personalNamed(ctx, segs[2])) {
     if (segs.size() == 3) return personal;
     if (segs.size() != 4 || trailingSlash || !segs[3].ends_with(kObjectSuffix) ||
         personal->personal->id == 0)
@@ -266,6 +338,8 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
         if (ctx.principal.isAdmin || ctx.principal.employeeId == e.id) {
           out.push_back(calendarResource(ctx, e));
           out.push_back(blockedResource(ctx, e));
+          for (auto& c : ctx.store.personalCalendars(e.id))
+            if (c.slug != engine::kBlockedSlug) out.push_back(personalResource(ctx, e, c));
         }
       break;
     case ResourceKind::Calendar: {
@@ -333,11 +407,9 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       p[clark(kCalDavNs, "calendar-description")] =
           xmlEscape("Appointments of " + e.fullName() + " (read-only, from the booking system)");
       p[clark(kCalDavNs, "supported-calendar-component-set")] = "<C:comp name=\"VEVENT\"/>";
-      p[clark(kDavNs, "supported-report-set")] =
-          "<D:supported-report><D:report><C:calendar-query/></D:report></D:supported-report>"
-          "<D:supported-report><D:report><C:calendar-multiget/></D:report></D:supported-report>"
-          "<D:supported-report><D:report><C:free-busy-query/></D:report></D:supported-report>"
-          "<D:supported-report><D:report><D:sync-collection/></D:report></D:supported-report>";
+      p[clark(kDavNs, "supported-report-set")] = kSupportedReports;
+      p[clark(kCalDavNs, "calendar-timezone")] = timezoneProperty(e);
+      p[clark(kCalDavNs, "schedule-calendar-transp")] = "<C:opaque/>";
       p[clark(kCalendarServerNs, "getctag")] =
           xmlEscape(std::to_string(seq) + "-" + settingsTag(ctx.settings));
       p[clark(kDavNs, "sync-token")] = "urn:creneau:sync:" + std::to_string(seq);
@@ -362,7 +434,24 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       break;
     }
   }
+  addDeadProperties(ctx, r, p);
   return p;
+}
+
+std::optional<std::string> deadPropertyKey(const DavContext& ctx, const DavResource& r) {
+  switch (r.kind) {
+    case ResourceKind::Home:
+      return "home:" + ctx.principal.login;
+    case ResourceKind::Calendar:
+      if (!r.isPersonal()) return engine::appointmentsResource(r.employee->id);
+      if (r.personal->id == 0) return std::nullopt;
+      return engine::personalResource(r.personal->id);
+    case ResourceKind::Object:
+      if (!r.personalObject) return std::nullopt;
+      return engine::personalResource(r.personal->id) + "/" + r.personalObject->name;
+    default:
+      return std::nullopt;
+  }
 }
 
 std::string objectEtag(const DavContext& ctx, const engine::Appointment& a) {

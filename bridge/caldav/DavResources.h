@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,27 @@ struct DavContext {
   engine::Principal principal;
   engine::RenderSettings settings;
 };
+
+// The largest calendar object resource a PUT may store (RFC 4791 5.2.5);
+// larger ones get 403 CALDAV:max-resource-size.
+inline constexpr std::size_t kMaxResourceSize = 1024 * 1024;
+
+// A personal calendar a segment of the caller's home names (existing or
+// not): the employee it belongs to and its slug. nullopt when the segment
+// cannot name one for this caller (another employee, a reserved name).
+struct PersonalTarget {
+  engine::Employee employee;
+  std::string slug;
+};
+[[nodiscard]] std::optional<PersonalTarget> personalTarget(const DavContext& ctx,
+                                                           const std::string& segment);
+// Slugs clients may choose: 1-128 of [A-Za-z0-9._@+-] (UUIDs fit).
+[[nodiscard]] bool validSlug(const std::string& slug);
+
+// Where the store keeps the resource's dead properties (Store::deadProperties);
+// nullopt for resources that keep none (principals, appointment objects).
+[[nodiscard]] std::optional<std::string> deadPropertyKey(const DavContext& ctx,
+                                                         const DavResource& r);
 
 // Resolves a decoded request path below /dav/; nullopt when it does not
 // exist for this caller (the caller then answers 404).

@@ -1,5 +1,6 @@
 #include "bridge/caldav/DavXml.h"
 
+#include <functional>
 #include <pugixml.hpp>
 
 #include "bridge/server/HttpError.h"
@@ -64,7 +65,6 @@ std::vector<pugi::xml_node> elements(pugi::xml_node parent) {
   return out;
 }
 
-
 std::string clark(std::string_view ns, std::string_view local) {
   std::string out;
   out.reserve(ns.size() + local.size() + 2);
@@ -83,11 +83,7 @@ ClarkName splitClark(const std::string& name) {
   return {"", name};
 }
 
-PropfindRequest parsePropfind(const std::string& body) {
-  PropfindRequest req;
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return req;  // allprop
-
-  pugi::xml_document doc;
+pugi::xml_node parseBody(pugi::xml_document& doc, const std::string& body) {
   // parse_doctype keeps a DOCTYPE as a node, so it can be refused: no DTD,
   // no entity declarations, no expansion (billion laughs) ever reach us.
   const auto result =
@@ -97,8 +93,143 @@ PropfindRequest parsePropfind(const std::string& body) {
                              std::to_string(result.offset));
   for (auto n : doc.children())
     if (n.type() == pugi::node_doctype) throw HttpError(400, "DOCTYPE is not allowed in requests");
-
   const auto root = doc.document_element();
+  if (!root) throw HttpError(400, "the XML body has no root element");
+  return root;
+}
+
+namespace {
+
+// Declares, on `copy` (a copy of `original`), every prefix used in the
+// subtree that is declared only above `original`.
+void declareUsedPrefixes(pugi::xml_node original, pugi::xml_node copy) {
+  std::vector<std::string> prefixes;
+  auto note = [&prefixes](std::string_view qname) {
+    const auto colon = qname.find(':');
+    const std::string prefix(colon == std::string_view::npos ? "" : qname.substr(0, colon));
+    if (prefix == "xmlns" || prefix == "xml") return;
+    for (const auto& p : prefixes)
+      if (p == prefix) return;
+    prefixes.push_back(prefix);
+  };
+  struct Walker : pugi::xml_tree_walker {
+    std::function<void(std::string_view)> note;
+    bool for_each(pugi::xml_node& n) override {
+      if (n.type() != pugi::node_element) return true;
+      note(n.name());
+      for (auto a : n.attributes())
+        if (std::string_view(a.name()).find(':') != std::string_view::npos &&
+            !std::string_view(a.name()).starts_with("xmlns"))
+          note(a.name());
+      return true;
+    }
+  } walker;
+  walker.note = note;
+  note(original.name());
+  original.traverse(walker);
+  for (const auto& prefix : prefixes) {
+    const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + prefix;
+    if (copy.attribute(attr.c_str())) continue;
+    const auto ns = namespaceOf(original, prefix);
+    if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + prefix + "'");
+    if (prefix.empty() && ns->empty()) continue;
+    copy.append_attribute(attr.c_str()) = ns->c_str();
+  }
+}
+
+struct StringWriter : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, std::size_t size) override {
+    out.append(static_cast<const char*>(data), size);
+  }
+};
+
+}  // namespace
+
+std::string innerXml(pugi::xml_node node) {
+  StringWriter w;
+  for (auto child : node.children()) {
+    if (child.type() == pugi::node_element) {
+      pugi::xml_document doc;
+      auto copy = doc.append_copy(child);
+      declareUsedPrefixes(child, copy);
+      copy.print(w, "", pugi::format_raw | pugi::format_no_declaration);
+    } else if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+      w.out += xmlEscape(child.value());
+    }
+  }
+  return w.out;
+}
+
+std::optional<std::string> textOnly(pugi::xml_node node) {
+  std::string out;
+  for (auto child : node.children()) {
+    if (child.type() == pugi::node_element) return std::nullopt;
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
+  }
+  return out;
+}
+
+std::string element(const std::string& clarkName, const std::string& inner) {
+  if (inner.empty()) return openTag(clarkName, true);
+  return openTag(clarkName, false) + inner + closeTag(clarkName);
+}
+
+std::string statusLine(int status) {
+  const char* reason = "Error";
+  switch (status) {
+    case 200:
+      reason = "OK";
+      break;
+    case 403:
+      reason = "Forbidden";
+      break;
+    case 404:
+      reason = "Not Found";
+      break;
+    case 409:
+      reason = "Conflict";
+      break;
+    case 424:
+      reason = "Failed Dependency";
+      break;
+    case 507:
+      reason = "Insufficient Storage";
+      break;
+    default:
+      break;
+  }
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason;
+}
+
+std::string propstats(const std::vector<PropStatus>& groups) {
+  std::string x;
+  for (const auto& g : groups) {
+    if (g.names.empty()) continue;
+    x += "<D:propstat><D:prop>";
+    for (const auto& n : g.names) x += openTag(n, true);
+    x += "</D:prop><D:status>" + statusLine(g.status) + "</D:status>";
+    if (!g.description.empty())
+      x += "<D:responsedescription>" + xmlEscape(g.description) + "</D:responsedescription>";
+    x += "</D:propstat>";
+  }
+  return x;
+}
+
+std::string document(const std::string& rootClark, const std::string& inner) {
+  const ClarkName c = splitClark(rootClark);
+  const char* p = prefixFor(c.ns);
+  const std::string root = std::string(p ? p : "D") + ":" + c.local;
+  return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<" + root + " xmlns:D=\"DAV:\" xmlns:C=\"" +
+         kCalDavNs + "\" xmlns:CS=\"" + kCalendarServerNs + "\">" + inner + "</" + root + ">\n";
+}
+
+PropfindRequest parsePropfind(const std::string& body) {
+  PropfindRequest req;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return req;  // allprop
+
+  pugi::xml_document doc;
+  const auto root = parseBody(doc, body);
   if (clarkOf(root) != clark(kDavNs, "propfind"))
     throw HttpError(400, "expected a DAV:propfind document, got " + clarkOf(root));
 

@@ -30,6 +30,16 @@ struct ClarkName {
 // The element children of `parent`, in order.
 [[nodiscard]] std::vector<pugi::xml_node> elements(pugi::xml_node parent);
 
+// Parses a request body into `doc`; throws HttpError(400) for malformed XML
+// or a DOCTYPE (no DTD, no entity expansion, ever). Returns the root element.
+pugi::xml_node parseBody(pugi::xml_document& doc, const std::string& body);
+
+// The content of `node` as an XML fragment that stands on its own: every
+// namespace prefix used inside is declared inside (a dead property's value).
+[[nodiscard]] std::string innerXml(pugi::xml_node node);
+// The concatenated text of `node`, or nullopt when it has element children.
+[[nodiscard]] std::optional<std::string> textOnly(pugi::xml_node node);
+
 // What a PROPFIND body asks for (RFC 4918 9.1). A missing body is allprop.
 struct PropfindRequest {
   enum class Kind { AllProp, PropName, Prop };
@@ -61,6 +71,24 @@ struct DavResponse {
 
 // <D:multistatus> with one response per entry (RFC 4918 13).
 [[nodiscard]] std::string multistatus(const std::vector<DavResponse>& responses);
+
+// An element named by Clark name, empty or around `inner` (our prefixes, or
+// a local declaration for other namespaces).
+[[nodiscard]] std::string element(const std::string& clarkName, const std::string& inner = "");
+
+// "HTTP/1.1 424 Failed Dependency".
+[[nodiscard]] std::string statusLine(int status);
+
+// <D:propstat> elements, one per status, naming the properties (RFC 4918
+// 14.22), each with an optional DAV:responsedescription.
+struct PropStatus {
+  int status = 200;
+  std::vector<std::string> names;  // Clark names
+  std::string description;
+};
+[[nodiscard]] std::string propstats(const std::vector<PropStatus>& groups);
+// A document whose root (Clark name) declares D:, C: and CS: around `inner`.
+[[nodiscard]] std::string document(const std::string& rootClark, const std::string& inner);
 
 // RFC 3744 7.1.1: the 403 body naming the resource and the privilege needed.
 [[nodiscard]] std::string needPrivilegesBody(const std::string& href, const std::string& privilege);

@@ -78,6 +78,13 @@ void handlePut(engine::Store& store, const DavResource& calendar, const std::str
   if (name.size() <= 4 || !name.ends_with(".ics"))
     throw HttpError(403, "calendar object names end in .ics");
   const std::string& body = req.body();
+  if (body.size() > kMaxResourceSize) {
+    refuse(res, "<C:max-resource-size/><D:responsedescription>the object is " +
+                    std::to_string(body.size()) + " bytes, more than the " +
+                    std::to_string(kMaxResourceSize) + " a calendar object may have" +
+                    "</D:responsedescription>");
+    return;
+  }
 
   if (const auto component = unsupportedComponent(body); !component.empty()) {
     refuse(res, "<C:supported-calendar-component/><D:responsedescription>" + xmlEscape(component) +

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/model/Domain.h"
@@ -70,6 +71,41 @@ struct PersonalPutResult {
 };
 
 enum class PersonalDeleteOutcome { Deleted, NotFound, PreconditionFailed };
+
+// A WebDAV property kept verbatim ("dead", RFC 4918 4.2): its Clark name and
+// its value as an XML fragment, prefixes declared inside it.
+struct DeadProperty {
+  std::string name;  // "{http://apple.com/ns/ical/}calendar-order"
+  std::string value;
+  bool operator==(const DeadProperty&) const = default;
+};
+
+// The key dead properties are kept under.
+[[nodiscard]] inline std::string appointmentsResource(Id employeeId) {
+  return "appointments:" + std::to_string(employeeId);
+}
+[[nodiscard]] inline std::string personalResource(Id calendarId) {
+  return "personal:" + std::to_string(calendarId);
+}
+
+// One PROPPATCH (or the property part of a MKCALENDAR), applied in one
+// transaction: all of it or nothing (RFC 4918 9.2).
+struct PropertyPatch {
+  // The resource the dead properties belong to, unless `personal` is set.
+  std::string resource;
+  // A personal calendar (employee id, slug): the live properties below apply
+  // to it, its dead properties are kept under personalResource(its id), and
+  // `blocked` is created first when it was never written to.
+  std::optional<std::pair<Id, std::string>> personal;
+  std::optional<std::string> displayName;  // live properties of a personal calendar
+  std::optional<std::string> description;
+  std::optional<std::string> color;
+  std::optional<bool> transparent;
+  std::vector<DeadProperty> set;    // dead properties set, in order
+  std::vector<std::string> remove;  // dead properties removed (absent is fine)
+};
+
+enum class CreateCalendarOutcome { Created, Exists };
 
 // Strong ETag of an object's text ("\"<sha1 hex>\"").
 [[nodiscard]] std::string personalEtag(std::string_view icalText);

@@ -263,6 +263,18 @@ std::vector<std::string> personalCalendars(const Dialect& d) {
   return out;
 }
 
+// Properties clients set with PROPPATCH or MKCALENDAR that we keep without
+// interpreting (RFC 4918 4.2, "dead" properties): Apple's calendar-order,
+// colours in other namespaces. `resource` names the collection or object
+// ("appointments:<employee id>", "personal:<calendar id>[/<name>]").
+std::vector<std::string> davProperties() {
+  return {R"(CREATE TABLE dav_properties (
+  resource TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (resource, name)))"};
+}
+
 }  // namespace
 
 Dialect sqliteDialect(int busyTimeoutMs) {
@@ -299,6 +311,9 @@ std::vector<Migration> migrations(const Dialect& dialect) {
   Migration personal{3, "personal calendars, their objects and busy periods", {}};
   for (const auto& s : personalCalendars(dialect)) personal.statements.push_back(fill(s, dialect));
   list.push_back(std::move(personal));
+  Migration props{4, "dead WebDAV properties", {}};
+  for (const auto& s : davProperties()) props.statements.push_back(fill(s, dialect));
+  list.push_back(std::move(props));
   return list;
 }
 

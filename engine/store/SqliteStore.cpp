@@ -1577,7 +1577,119 @@ void logPersonalChange(Session& s, Id calendarId, Id objectId, const std::string
       bind(deleted ? 1 : 0), bind(static_cast<Int64>(at)), now;
 }
 
+void insertCalendar(Session& s, const PersonalCalendar& c, UnixTime at) {
+  s << "INSERT INTO personal_calendars (employee_id, slug, display_name, description, color, "
+       "transparent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      bind(static_cast<Int64>(c.employeeId)), bind(c.slug), bind(c.displayName),
+      bind(c.description), bind(c.color), bind(c.transparent ? 1 : 0), bind(static_cast<Int64>(at)),
+      bind(static_cast<Int64>(at)), now;
+}
+
+void setDeadProperties(Session& s, const std::string& resource,
+                       const std::vector<DeadProperty>& props) {
+  for (const auto& p : props)
+    s << "INSERT INTO dav_properties (resource, name, value) VALUES (?, ?, ?) "
+         "ON CONFLICT (resource, name) DO UPDATE SET value = excluded.value",
+        bind(resource), bind(p.name), bind(p.value), now;
+}
+
 }  // namespace
+
+std::vector<PersonalCalendar> SqliteStore::personalCalendars(Id employeeId) const {
+  return guarded(impl_->path, "cannot read personal calendars", [&] {
+    Session s = impl_->session();
+    std::vector<CalendarRow> rows;
+    s << std::string(kCalendarSelect) + " WHERE employee_id = ? ORDER BY slug", into(rows),
+        bind(static_cast<Int64>(employeeId)), now;
+    std::vector<PersonalCalendar> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(toCalendar(r));
+    return out;
+  });
+}
+
+CreateCalendarOutcome SqliteStore::createPersonalCalendar(const PersonalCalendar& calendar,
+                                                          const std::vector<DeadProperty>& props) {
+  return guarded(impl_->path, "cannot create a calendar", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    if (selectCalendar(s, calendar.employeeId, calendar.slug)) return CreateCalendarOutcome::Exists;
+    insertCalendar(s, calendar, impl_->currentTime());
+    const auto created = selectCalendar(s, calendar.employeeId, calendar.slug);
+    setDeadProperties(s, personalResource(created->id), props);
+    tx.commit();
+    return CreateCalendarOutcome::Created;
+  });
+}
+
+bool SqliteStore::deletePersonalCalendar(Id calendarId) {
+  return guarded(impl_->path, "cannot delete a calendar", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const auto id = static_cast<Int64>(calendarId);
+    int found = 0;
+    s << "SELECT COUNT(*) FROM personal_calendars WHERE id = ?", into(found), bind(id), now;
+    if (found == 0) return false;
+    const std::string resource = personalResource(calendarId);
+    s << "DELETE FROM personal_busy WHERE object_id IN "
+         "(SELECT id FROM personal_objects WHERE calendar_id = ?)",
+        bind(id), now;
+    s << "DELETE FROM personal_objects WHERE calendar_id = ?", bind(id), now;
+    s << "DELETE FROM personal_calendars WHERE id = ?", bind(id), now;
+    s << "DELETE FROM dav_properties WHERE resource = ? OR resource LIKE ?", bind(resource),
+        bind(resource + "/%"), now;
+    s << "DELETE FROM change_log WHERE collection = ?", bind(personalCollection(calendarId)), now;
+    tx.commit();
+    return true;
+  });
+}
+
+std::vector<DeadProperty> SqliteStore::deadProperties(const std::string& resource) const {
+  return guarded(impl_->path, "cannot read WebDAV properties", [&] {
+    Session s = impl_->session();
+    std::vector<Poco::Tuple<std::string, std::string>> rows;
+    s << "SELECT name, value FROM dav_properties WHERE resource = ? ORDER BY name", into(rows),
+        bind(resource), now;
+    std::vector<DeadProperty> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(DeadProperty{r.get<0>(), r.get<1>()});
+    return out;
+  });
+}
+
+void SqliteStore::patchProperties(const PropertyPatch& patch) {
+  guarded(impl_->path, "cannot store WebDAV properties", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const UnixTime at = impl_->currentTime();
+    std::string resource = patch.resource;
+    if (patch.personal) {
+      const auto& [employeeId, slug] = *patch.personal;
+      auto calendar = selectCalendar(s, employeeId, slug);
+      if (!calendar) {
+        if (slug != kBlockedSlug) throw StoreError("no calendar " + slug);
+        insertCalendar(s, blockedCalendarDefaults(employeeId), at);
+        calendar = selectCalendar(s, employeeId, slug);
+      }
+      auto c = *calendar;
+      if (patch.displayName) c.displayName = *patch.displayName;
+      if (patch.description) c.description = *patch.description;
+      if (patch.color) c.color = *patch.color;
+      if (patch.transparent) c.transparent = *patch.transparent;
+      s << "UPDATE personal_calendars SET display_name = ?, description = ?, color = ?, "
+           "transparent = ?, updated_at = ? WHERE id = ?",
+          bind(c.displayName), bind(c.description), bind(c.color), bind(c.transparent ? 1 : 0),
+          bind(static_cast<Int64>(at)), bind(static_cast<Int64>(c.id)), now;
+      resource = personalResource(c.id);
+    }
+    setDeadProperties(s, resource, patch.set);
+    for (const auto& name : patch.remove)
+      s << "DELETE FROM dav_properties WHERE resource = ? AND name = ?", bind(resource), bind(name),
+          now;
+    tx.commit();
+    return 0;
+  });
+}
 
 std::optional<PersonalCalendar> SqliteStore::personalCalendar(Id employeeId,
                                                               const std::string& slug) const {
@@ -1624,12 +1736,7 @@ PersonalPutResult SqliteStore::putPersonalObject(const PersonalPut& put) {
         result.outcome = Outcome::NoCalendar;
         return result;
       }
-      const auto d = blockedCalendarDefaults(put.employeeId);
-      s << "INSERT INTO personal_calendars (employee_id, slug, display_name, description, color, "
-           "transparent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-          bind(static_cast<Int64>(d.employeeId)), bind(d.slug), bind(d.displayName),
-          bind(d.description), bind(d.color), bind(static_cast<Int64>(at)),
-          bind(static_cast<Int64>(at)), now;
+      insertCalendar(s, blockedCalendarDefaults(put.employeeId), at);
       calendar = selectCalendar(s, put.employeeId, put.slug);
     }
     const Id calendarId = calendar->id;
@@ -1699,6 +1806,8 @@ PersonalDeleteOutcome SqliteStore::deletePersonalObject(Id calendarId, const std
     const Int64 objectId = existing->id;
     s << "DELETE FROM personal_busy WHERE object_id = ?", bind(objectId), now;
     s << "DELETE FROM personal_objects WHERE id = ?", bind(objectId), now;
+    s << "DELETE FROM dav_properties WHERE resource = ?",
+        bind(personalResource(calendarId) + "/" + name), now;
     logPersonalChange(s, calendarId, existing->id, name, true, impl_->currentTime());
     tx.commit();
     return PersonalDeleteOutcome::Deleted;

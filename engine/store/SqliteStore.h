@@ -78,6 +78,13 @@ class SqliteStore final : public Store {
   PersonalPutResult putPersonalObject(const PersonalPut& put) override;
   PersonalDeleteOutcome deletePersonalObject(Id calendarId, const std::string& name,
                                              const std::optional<std::string>& ifMatch) override;
+  [[nodiscard]] std::vector<PersonalCalendar> personalCalendars(Id employeeId) const override;
+  CreateCalendarOutcome createPersonalCalendar(const PersonalCalendar& calendar,
+                                               const std::vector<DeadProperty>& props) override;
+  bool deletePersonalCalendar(Id calendarId) override;
+  [[nodiscard]] std::vector<DeadProperty> deadProperties(
+      const std::string& resource) const override;
+  void patchProperties(const PropertyPatch& patch) override;
   [[nodiscard]] std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,
                                                        UnixTime to) const override;
 

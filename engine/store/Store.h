@@ -215,6 +215,35 @@ class Store {
     (void)calendarId, (void)name, (void)ifMatch;
     unsupported("personal calendars");
   }
+  // Every personal calendar of the employee that exists, by slug.
+  [[nodiscard]] virtual std::vector<PersonalCalendar> personalCalendars(Id employeeId) const {
+    (void)employeeId;
+    unsupported("personal calendars");
+  }
+  // MKCALENDAR: creates the calendar (slug unique per employee) with its
+  // initial dead properties, in one transaction.
+  virtual CreateCalendarOutcome createPersonalCalendar(const PersonalCalendar& calendar,
+                                                       const std::vector<DeadProperty>& props) {
+    (void)calendar, (void)props;
+    unsupported("personal calendars");
+  }
+  // Removes a calendar with its objects, busy periods and dead properties.
+  virtual bool deletePersonalCalendar(Id calendarId) {
+    (void)calendarId;
+    unsupported("personal calendars");
+  }
+  // The dead properties kept for a resource, by name.
+  [[nodiscard]] virtual std::vector<DeadProperty> deadProperties(
+      const std::string& resource) const {
+    (void)resource;
+    unsupported("WebDAV properties");
+  }
+  // Applies a PROPPATCH all or nothing. A personal calendar that does not
+  // exist yet (`blocked` before its first PUT) is created first.
+  virtual void patchProperties(const PropertyPatch& patch) {
+    (void)patch;
+    unsupported("WebDAV properties");
+  }
   // Busy periods of the employee's non-transparent personal calendars that
   // overlap [from, to), sorted by start.
   [[nodiscard]] virtual std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,

@@ -236,7 +236,11 @@ TEST_F(CalDavPut, OnAppointments_Returns403NeedPrivileges) {
   }
   EXPECT_EQ(request("DELETE", "/dav/calendars/sophie/appointments/appointment-1001.ics").status,
             403);
-  EXPECT_EQ(request("PROPPATCH", "/dav/calendars/sophie/appointments/").status, 403);
+  EXPECT_EQ(request("PROPPATCH", "/dav/calendars/sophie/appointments/appointment-1001.ics",
+                    "<propertyupdate xmlns='DAV:'><set><prop><displayname>x</displayname>"
+                    "</prop></set></propertyupdate>")
+                .status,
+            403);
   // Still there, unchanged.
   EXPECT_EQ(request("GET", "/dav/calendars/sophie/appointments/appointment-1001.ics").status, 200);
   // Someone else's calendar is not even there.
