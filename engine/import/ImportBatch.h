@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/model/Domain.h"
+#include "engine/slots/WorkSchedule.h"
 
 namespace creneau::engine {
 
@@ -40,6 +41,18 @@ struct EventInput {
   bool deleted = false;
 };
 
+// Slot engine settings of an import: an employee's "schedule" and a
+// service's slotStepMin / minNoticeMin / horizonDays. They render nothing, so
+// they bump no revision and are not counted in ImportSummary.
+struct ScheduleInput {
+  std::string employeeExt;
+  WorkSchedule schedule;  // schedule.timeZone unused: the employee's zone applies
+};
+struct SlotSettingsInput {
+  std::string serviceExt;
+  ServiceSlotSettings settings;
+};
+
 struct ImportBatch {
   std::vector<Employee> employees;
   std::vector<Customer> customers;
@@ -47,6 +60,8 @@ struct ImportBatch {
   std::vector<Location> locations;
   std::vector<AppointmentInput> appointments;
   std::vector<EventInput> events;
+  std::vector<ScheduleInput> schedules;  // employees given with "schedule" (others keep theirs)
+  std::vector<SlotSettingsInput> slotSettings;  // every service of the file (defaults filled in)
 };
 
 // One problem found in an import file.

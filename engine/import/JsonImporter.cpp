@@ -44,13 +44,16 @@ enum class Need { Optional, Required };
 const std::initializer_list<const char*> kTopKeys = {"$schema",      "version",  "employees",
                                                      "customers",    "services", "locations",
                                                      "appointments", "events"};
-const std::initializer_list<const char*> kEmployeeKeys = {"id",    "firstName", "lastName",
-                                                          "email", "phone",     "timeZone"};
+const std::initializer_list<const char*> kEmployeeKeys = {"id",    "firstName", "lastName", "email",
+                                                          "phone", "timeZone",  "schedule"};
+const std::initializer_list<const char*> kScheduleKeys = {"weekly", "daysOff", "special"};
+const std::initializer_list<const char*> kWeekdayKeys = {"mon", "tue", "wed", "thu",
+                                                         "fri", "sat", "sun"};
 const std::initializer_list<const char*> kCustomerKeys = {"id",    "firstName", "lastName",
                                                           "email", "phone",     "note"};
-const std::initializer_list<const char*> kServiceKeys = {"id",       "name",         "description",
-                                                         "duration", "bufferBefore", "bufferAfter",
-                                                         "capacity", "price",        "currency"};
+const std::initializer_list<const char*> kServiceKeys = {
+    "id",       "name",  "description", "duration",    "bufferBefore", "bufferAfter",
+    "capacity", "price", "currency",    "slotStepMin", "minNoticeMin", "horizonDays"};
 const std::initializer_list<const char*> kLocationKeys = {"id", "name", "address"};
 const std::initializer_list<const char*> kAppointmentKeys = {
     "id",       "service", "employee",      "location", "start",      "end",    "status",
@@ -611,6 +614,150 @@ class Reader {
     return at;
   }
 
+  // ---- working hours (the slot engine's "schedule") -------------------------
+
+  // "HH:MM", 00:00 to 23:59, or 24:00 when `endOfDay` is allowed: minutes.
+  static std::optional<int> clockTime(const std::string& t, bool endOfDay) {
+    if (t.size() != 5 || t[2] != ':') return std::nullopt;
+    for (std::size_t i : {0u, 1u, 3u, 4u})
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+    const int h = (t[0] - '0') * 10 + (t[1] - '0');
+    const int m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !endOfDay))) return std::nullopt;
+    return h * 60 + m;
+  }
+
+  // [["09:00", "12:00"], ["13:00", "18:00"]]: sorted, not overlapping.
+  std::optional<std::vector<TimeRange>> timeRanges(const Var& v, const std::string& p) {
+    if (v.isEmpty()) return std::vector<TimeRange>{};
+    if (v.type() != typeid(Array::Ptr)) {
+      error(p, "working hours must be a list of [\"HH:MM\", \"HH:MM\"] pairs, not " + describe(v));
+      return std::nullopt;
+    }
+    const auto a = v.extract<Array::Ptr>();
+    std::vector<TimeRange> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const auto ep = elementPath(p, i);
+      const Var pair = a->get(static_cast<unsigned int>(i));
+      Array::Ptr pa = pair.type() == typeid(Array::Ptr) ? pair.extract<Array::Ptr>() : nullptr;
+      if (!pa || pa->size() != 2 || !pa->get(0).isString() || !pa->get(1).isString()) {
+        error(ep,
+              "a range of working hours is a pair [\"09:00\", \"12:00\"], not " + describe(pair));
+        ok = false;
+        continue;
+      }
+      const auto from = clockTime(pa->get(0).extract<std::string>(), false);
+      const auto to = clockTime(pa->get(1).extract<std::string>(), true);
+      if (!from || !to) {
+        error(ep, "times are written \"HH:MM\", from 00:00 to 24:00 (24:00 only as an end)");
+        ok = false;
+        continue;
+      }
+      if (*to <= *from) {
+        error(ep,
+              "the range ends before it starts: write [\"start\", \"end\"] within one day "
+              "(a night shift is two ranges on two days)");
+        ok = false;
+        continue;
+      }
+      out.push_back(TimeRange{*from, *to});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const TimeRange& x, const TimeRange& y) { return x.startMin < y.startMin; });
+    for (std::size_t i = 1; i < out.size(); ++i)
+      if (out[i].startMin < out[i - 1].endMin) {
+        error(p, "working hours overlap: list each range once");
+        return std::nullopt;
+      }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  std::optional<LocalDate> calendarDay(const std::string& text, const std::string& p) {
+    if (auto d = LocalDate::parse(text)) return d;
+    error(p, inQuotes(text) + " is not a date: write \"YYYY-MM-DD\", such as \"2026-12-25\"");
+    return std::nullopt;
+  }
+
+  // "schedule": {"weekly": {"mon": [["09:00", "12:00"]], ...}, "daysOff":
+  // ["2026-12-25"], "special": {"2026-12-24": [["09:00", "12:00"]]}}.
+  std::optional<WorkSchedule> schedule(const Object::Ptr& o, const std::string& path) {
+    const auto v = field(o, "schedule", path, Need::Optional);
+    if (!v) return std::nullopt;
+    const auto p = memberPath(path, "schedule");
+    if (v->type() != typeid(Object::Ptr)) {
+      error(p,
+            "\"schedule\" must be an object {\"weekly\": {...}, \"daysOff\": [...], "
+            "\"special\": {...}}, not " +
+                describe(*v));
+      return std::nullopt;
+    }
+    const auto s = v->extract<Object::Ptr>();
+    checkKeys(s, p, kScheduleKeys);
+    WorkSchedule out;
+    bool ok = true;
+    if (const auto w = field(s, "weekly", p, Need::Optional)) {
+      const auto wp = memberPath(p, "weekly");
+      if (w->type() != typeid(Object::Ptr)) {
+        error(wp, "\"weekly\" must be an object {\"mon\": [[\"09:00\", \"12:00\"]], ...}, not " +
+                      describe(*w));
+        ok = false;
+      } else {
+        const auto wo = w->extract<Object::Ptr>();
+        checkKeys(wo, wp, kWeekdayKeys);
+        std::size_t day = 0;
+        for (const char* name : kWeekdayKeys) {
+          if (wo->has(name)) {
+            if (auto r = timeRanges(wo->get(name), memberPath(wp, name)))
+              out.weekly[day] = std::move(*r);
+            else
+              ok = false;
+          }
+          ++day;
+        }
+      }
+    }
+    if (const auto off = array(s, "daysOff", p, Need::Optional)) {
+      const auto op = memberPath(p, "daysOff");
+      for (std::size_t i = 0; i < off->size(); ++i) {
+        const auto ep = elementPath(op, i);
+        const Var d = off->get(static_cast<unsigned int>(i));
+        if (!d.isString()) {
+          error(ep, "a day off is a date \"YYYY-MM-DD\", not " + describe(d));
+          ok = false;
+        } else if (auto date = calendarDay(d.extract<std::string>(), ep)) {
+          out.daysOff.push_back(*date);
+        } else {
+          ok = false;
+        }
+      }
+      std::sort(out.daysOff.begin(), out.daysOff.end());
+      out.daysOff.erase(std::unique(out.daysOff.begin(), out.daysOff.end()), out.daysOff.end());
+    }
+    if (const auto sp = field(s, "special", p, Need::Optional)) {
+      const auto spp = memberPath(p, "special");
+      if (sp->type() != typeid(Object::Ptr)) {
+        error(spp,
+              "\"special\" must be an object {\"2026-12-24\": [[\"09:00\", \"12:00\"]]}, not " +
+                  describe(*sp));
+        ok = false;
+      } else {
+        for (const auto& [key, value] : *sp->extract<Object::Ptr>()) {
+          const auto kp = memberPath(spp, key);
+          const auto date = calendarDay(key, kp);
+          auto r = timeRanges(value, kp);
+          if (date && r)
+            out.special[*date] = std::move(*r);
+          else
+            ok = false;
+        }
+      }
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
   // ---- records --------------------------------------------------------------
 
   void employee(const Object::Ptr& o, const std::string& path) {
@@ -640,10 +787,15 @@ class Reader {
       }
     }
     e.timeZone = zone.empty() ? "UTC" : zone;
+    auto hours = schedule(o, path);
     if (!ext) return;
     e.externalId = *ext;
     if (!unique(fileEmployeeIds_, *ext, path, "employee")) return;
     fileEmployees_[*ext] = zone;
+    if (hours) {
+      hours->timeZone = e.timeZone;
+      batch_.schedules.push_back(ScheduleInput{*ext, std::move(*hours)});
+    }
     batch_.employees.push_back(std::move(e));
   }
 
@@ -690,10 +842,18 @@ class Reader {
                 " is not an ISO 4217 code such as \"EUR\" or \"USD\"");
       s.currency.clear();
     }
+    ServiceSlotSettings slots;
+    slots.slotStepMin =
+        static_cast<int>(integer(o, "slotStepMin", path, Need::Optional, 1, 24 * 60).value_or(0));
+    slots.minNoticeMin = static_cast<int>(
+        integer(o, "minNoticeMin", path, Need::Optional, 0, 366 * 24 * 60).value_or(0));
+    slots.horizonDays = static_cast<int>(
+        integer(o, "horizonDays", path, Need::Optional, 0, 3660).value_or(slots.horizonDays));
     if (!ext) return;
     s.externalId = *ext;
     if (!unique(fileServices_, *ext, path, "service")) return;
     serviceCapacity_[*ext] = s.capacity;
+    batch_.slotSettings.push_back(SlotSettingsInput{*ext, slots});
     batch_.services.push_back(std::move(s));
   }
 

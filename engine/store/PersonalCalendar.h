@@ -24,6 +24,19 @@ struct PersonalCalendar {
   bool operator==(const PersonalCalendar&) const = default;
 };
 
+// Every instance of an object lies inside [first, last): the calendar-query
+// index (RFC 4791 9.9 time-range on recurring sets). An RRULE without end
+// (or longer than the expansion cap) has last = kFarFuture.
+inline constexpr UnixTime kFarFuture = 253402300799;  // 9999-12-31T23:59:59Z
+struct ObjectBounds {
+  UnixTime first = 0;
+  UnixTime last = kFarFuture;
+  // false: one instance exactly [first, last) (last = first + 1 for a
+  // zero-length one), so a time-range test needs no parsing.
+  bool recurring = true;
+  bool operator==(const ObjectBounds&) const = default;
+};
+
 // One calendar object resource (<name>.ics) of a personal calendar.
 struct PersonalObject {
   Id id = 0;
@@ -34,6 +47,7 @@ struct PersonalObject {
   std::string etag;  // strong, quoted: a digest of icalText
   std::int64_t revision = 0;
   UnixTime lastModified = 0;
+  ObjectBounds bounds;
   bool operator==(const PersonalObject&) const = default;
 };
 
@@ -107,6 +121,46 @@ struct PropertyPatch {
 
 enum class CreateCalendarOutcome { Created, Exists };
 
+// A plain WebDAV resource kept inside a personal calendar (not calendar
+// data): a collection ("notes/") or a file ("notes/a.txt"), any bytes.
+struct DavFile {
+  Id calendarId = 0;
+  std::string path;  // relative to the calendar; collections end in '/'
+  bool collection = false;
+  std::string content;
+  std::string contentType;
+  std::string etag;  // strong, quoted
+  UnixTime lastModified = 0;
+  bool operator==(const DavFile&) const = default;
+};
+
+struct DavFilePut {
+  Id calendarId = 0;
+  std::string path;  // a file path (no trailing '/')
+  std::string content;
+  std::string contentType;
+  std::optional<std::string> ifMatch;
+  bool ifNoneMatchStar = false;
+};
+
+// NoParent: the collection it would go in does not exist (409, RFC 4918
+// 9.7.1 / 9.3.1); Exists: something is already there (MKCOL: 405).
+enum class DavFileOutcome { Created, Replaced, PreconditionFailed, NoParent, Exists, IsCollection };
+
+// MOVE / COPY of a file or folder inside one calendar (RFC 4918 9.8, 9.9).
+struct DavFileTransfer {
+  Id calendarId = 0;
+  std::string from;  // an existing path ("a.txt" or "dir/")
+  std::string to;    // the destination path, same kind
+  bool move = false;
+  bool overwrite = true;
+};
+enum class DavTransferOutcome { Created, Replaced, NotFound, NoParent, PreconditionFailed };
+
+[[nodiscard]] inline std::string davFileResource(Id calendarId, const std::string& path) {
+  return "file:" + std::to_string(calendarId) + "/" + path;
+}
+
 // Strong ETag of an object's text ("\"<sha1 hex>\"").
 [[nodiscard]] std::string personalEtag(std::string_view icalText);
 
@@ -115,6 +169,13 @@ enum class CreateCalendarOutcome { Created, Exists };
 inline constexpr UnixTime kBusyBack = 366LL * 24 * 3600;
 inline constexpr UnixTime kBusyAhead = 2LL * 366 * 24 * 3600;
 inline constexpr std::size_t kMaxBusyPeriods = 2000;
+
+// What the store keeps beside an object's text, from one parse.
+struct ObjectAnalysis {
+  std::vector<BusyInterval> busy;  // as busyPeriodsOf
+  ObjectBounds bounds;
+};
+[[nodiscard]] ObjectAnalysis analyzeObject(std::string_view icalText, UnixTime now);
 
 // The busy periods of one object's iCalendar text (every UID in it, RRULE
 // expanded inside the window with the cap; STATUS:CANCELLED and

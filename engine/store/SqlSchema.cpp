@@ -272,7 +272,50 @@ std::vector<std::string> davProperties() {
   resource TEXT NOT NULL,
   name TEXT NOT NULL,
   value TEXT NOT NULL,
-  PRIMARY KEY (resource, name)))"};
+  PRIMARY KEY (resource, name)))",
+          // Every instance of the object lies in [first_start, last_end): the
+          // calendar-query index. Rows written before know no better bounds.
+          "ALTER TABLE personal_objects ADD COLUMN first_start BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE personal_objects ADD COLUMN last_end BIGINT NOT NULL DEFAULT 253402300799",
+          "ALTER TABLE personal_objects ADD COLUMN recurring INTEGER NOT NULL DEFAULT 1",
+          "CREATE INDEX personal_objects_bounds ON personal_objects (calendar_id, first_start)",
+          // Plain WebDAV collections inside a personal calendar and whatever
+          // files clients keep in them (RFC 4791 4.2 allows them; litmus and
+          // some sync tools make them). `path` is relative to the calendar:
+          // "notes/" for a collection, "notes/a.txt" for a file.
+          R"(CREATE TABLE dav_files (
+  calendar_id BIGINT NOT NULL REFERENCES personal_calendars (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  collection INTEGER NOT NULL CHECK (collection IN (0, 1)),
+  content TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (calendar_id, path)))"};
+}
+
+// What the slot engine needs beyond the records: each employee's working
+// hours (local wall time, minutes since midnight, end exclusive) and each
+// service's slot rules. `day` is a weekday ('mon' .. 'sun') for the weekly
+// hours, or a date ('YYYY-MM-DD') for a special day. employee_days lists days
+// off and special days; a special day without employee_hours rows is closed.
+std::vector<std::string> employeeSchedules() {
+  return {R"(CREATE TABLE employee_hours (
+  employee_id BIGINT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+  day TEXT NOT NULL,
+  start_min INTEGER NOT NULL CHECK (start_min >= 0 AND start_min < 1440),
+  end_min INTEGER NOT NULL CHECK (end_min > start_min AND end_min <= 1440)))",
+          "CREATE INDEX employee_hours_employee ON employee_hours (employee_id)",
+          R"(CREATE TABLE employee_days (
+  employee_id BIGINT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+  day TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('off', 'special')),
+  PRIMARY KEY (employee_id, day)))",
+          R"(CREATE TABLE service_slot_settings (
+  service_id BIGINT PRIMARY KEY REFERENCES services (id) ON DELETE CASCADE,
+  slot_step_min INTEGER NOT NULL CHECK (slot_step_min >= 0),
+  min_notice_min INTEGER NOT NULL CHECK (min_notice_min >= 0),
+  horizon_days INTEGER NOT NULL CHECK (horizon_days >= 0)))"};
 }
 
 }  // namespace
@@ -311,9 +354,12 @@ std::vector<Migration> migrations(const Dialect& dialect) {
   Migration personal{3, "personal calendars, their objects and busy periods", {}};
   for (const auto& s : personalCalendars(dialect)) personal.statements.push_back(fill(s, dialect));
   list.push_back(std::move(personal));
-  Migration props{4, "dead WebDAV properties", {}};
+  Migration props{4, "dead WebDAV properties, calendar object bounds, plain WebDAV files", {}};
   for (const auto& s : davProperties()) props.statements.push_back(fill(s, dialect));
   list.push_back(std::move(props));
+  Migration schedules{5, "employee schedules", {}};
+  for (const auto& s : employeeSchedules()) schedules.statements.push_back(fill(s, dialect));
+  list.push_back(std::move(schedules));
   return list;
 }
 

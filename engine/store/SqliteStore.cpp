@@ -1059,12 +1059,69 @@ int SqliteStore::schemaVersion() const {
   });
 }
 
+namespace {
+
+// ---- slot settings (migration 5) -------------------------------------------
+
+constexpr const char* kWeekdayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+std::optional<Int64> idByExternalId(Session& s, const std::string& table, const std::string& ext) {
+  std::vector<Int64> ids;
+  s << "SELECT id FROM " + table + " WHERE external_id = ?", into(ids), bind(ext), now;
+  if (ids.empty()) return std::nullopt;
+  return ids[0];
+}
+
+// Inside apply()'s transaction, after the records: an employee given with a
+// schedule gets exactly that schedule (the old one is replaced); every
+// service of the batch gets its slot rules. Nothing here renders, so no
+// revision moves and nothing enters the change log.
+void writeSlotSettings(Session& s, const ImportBatch& batch) {
+  for (const auto& in : batch.schedules) {
+    const auto id = idByExternalId(s, "employees", in.employeeExt);
+    if (!id) continue;  // cannot happen: the employee was upserted just before
+    const WorkSchedule& w = in.schedule;
+    s << "DELETE FROM employee_hours WHERE employee_id = ?", bind(*id), now;
+    s << "DELETE FROM employee_days WHERE employee_id = ?", bind(*id), now;
+    auto addHours = [&](const std::string& day, const std::vector<TimeRange>& ranges) {
+      for (const auto& r : ranges)
+        s << "INSERT INTO employee_hours (employee_id, day, start_min, end_min) "
+             "VALUES (?, ?, ?, ?)",
+            bind(*id), bind(day), bind(r.startMin), bind(r.endMin), now;
+    };
+    for (std::size_t d = 0; d < 7; ++d) addHours(kWeekdayNames[d], w.weekly[d]);
+    std::set<LocalDate> off(w.daysOff.begin(), w.daysOff.end());
+    for (const auto& date : off)
+      s << "INSERT INTO employee_days (employee_id, day, kind) VALUES (?, ?, 'off')", bind(*id),
+          bind(date.toString()), now;
+    for (const auto& [date, ranges] : w.special) {
+      if (off.count(date)) continue;  // a day off wins over a special day
+      s << "INSERT INTO employee_days (employee_id, day, kind) VALUES (?, ?, 'special')", bind(*id),
+          bind(date.toString()), now;
+      addHours(date.toString(), ranges);
+    }
+  }
+  for (const auto& in : batch.slotSettings) {
+    const auto id = idByExternalId(s, "services", in.serviceExt);
+    if (!id) continue;
+    s << "INSERT INTO service_slot_settings (service_id, slot_step_min, min_notice_min, "
+         "horizon_days) VALUES (?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET "
+         "slot_step_min = excluded.slot_step_min, min_notice_min = excluded.min_notice_min, "
+         "horizon_days = excluded.horizon_days",
+        bind(*id), bind(in.settings.slotStepMin), bind(in.settings.minNoticeMin),
+        bind(in.settings.horizonDays), now;
+  }
+}
+
+}  // namespace
+
 ImportSummary SqliteStore::apply(const ImportBatch& batch) {
   return guarded(impl_->path, "cannot apply the import", [&] {
     Session s = impl_->session();
     Transaction tx(s, impl_->dialect.beginWrite);
     BatchWriter writer(s, impl_->currentTime());
     ImportSummary summary = writer.run(batch);
+    writeSlotSettings(s, batch);
     tx.commit();
     return summary;
   });
@@ -1538,10 +1595,12 @@ using CalendarRow =
 constexpr std::string_view kCalendarSelect =
     "SELECT id, employee_id, slug, display_name, description, color, transparent "
     "FROM personal_calendars";
-using ObjectRow =
-    Poco::Tuple<Int64, Int64, std::string, std::string, std::string, std::string, Int64, Int64>;
+using ObjectRow = Poco::Tuple<Int64, Int64, std::string, std::string, std::string, std::string,
+                              Int64, Int64, Int64, Int64, int>;
 constexpr std::string_view kObjectSelect =
-    "SELECT id, calendar_id, name, uid, ical, etag, revision, updated_at FROM personal_objects";
+    "SELECT id, calendar_id, name, uid, ical, etag, revision, updated_at, first_start, last_end, "
+    "recurring "
+    "FROM personal_objects";
 
 PersonalCalendar toCalendar(const CalendarRow& r) {
   return PersonalCalendar{r.get<0>(), r.get<1>(), r.get<2>(),     r.get<3>(),
@@ -1549,8 +1608,10 @@ PersonalCalendar toCalendar(const CalendarRow& r) {
 }
 
 PersonalObject toObject(const ObjectRow& r) {
-  return PersonalObject{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
-                        r.get<4>(), r.get<5>(), r.get<6>(), r.get<7>()};
+  return PersonalObject{
+      r.get<0>(), r.get<1>(), r.get<2>(),
+      r.get<3>(), r.get<4>(), r.get<5>(),
+      r.get<6>(), r.get<7>(), ObjectBounds{r.get<8>(), r.get<9>(), r.get<10>() != 0}};
 }
 
 std::optional<PersonalCalendar> selectCalendar(Session& s, Id employeeId, const std::string& slug) {
@@ -1638,6 +1699,9 @@ bool SqliteStore::deletePersonalCalendar(Id calendarId) {
     s << "DELETE FROM personal_calendars WHERE id = ?", bind(id), now;
     s << "DELETE FROM dav_properties WHERE resource = ? OR resource LIKE ?", bind(resource),
         bind(resource + "/%"), now;
+    s << "DELETE FROM dav_files WHERE calendar_id = ?", bind(id), now;
+    s << "DELETE FROM dav_properties WHERE resource LIKE ?",
+        bind(davFileResource(calendarId, "") + "%"), now;
     s << "DELETE FROM change_log WHERE collection = ?", bind(personalCollection(calendarId)), now;
     tx.commit();
     return true;
@@ -1723,7 +1787,11 @@ std::optional<PersonalObject> SqliteStore::personalObject(Id calendarId,
 PersonalPutResult SqliteStore::putPersonalObject(const PersonalPut& put) {
   // Parsing and expansion happen before the write lock is taken.
   const UnixTime at = impl_->currentTime();
-  const auto busy = busyPeriodsOf(put.icalText, at);
+  const auto analysis = analyzeObject(put.icalText, at);
+  const auto& busy = analysis.busy;
+  const auto first = static_cast<Int64>(analysis.bounds.first);
+  const auto last = static_cast<Int64>(analysis.bounds.last);
+  const int recurring = analysis.bounds.recurring ? 1 : 0;
   const std::string etag = personalEtag(put.icalText);
   return guarded(impl_->path, "cannot store a calendar object", [&] {
     using Outcome = PersonalPutResult::Outcome;
@@ -1759,16 +1827,19 @@ PersonalPutResult SqliteStore::putPersonalObject(const PersonalPut& put) {
     if (existing) {
       revision = existing->revision + 1;
       objectId = existing->id;
-      s << "UPDATE personal_objects SET uid = ?, ical = ?, etag = ?, revision = ?, updated_at = ? "
-           "WHERE id = ?",
+      s << "UPDATE personal_objects SET uid = ?, ical = ?, etag = ?, revision = ?, updated_at = ?, "
+           "first_start = ?, last_end = ?, recurring = ? WHERE id = ?",
           bind(put.uid), bind(put.icalText), bind(etag), bind(static_cast<Int64>(revision)),
-          bind(static_cast<Int64>(at)), bind(objectId), now;
+          bind(static_cast<Int64>(at)), bind(first), bind(last), bind(recurring), bind(objectId),
+          now;
       s << "DELETE FROM personal_busy WHERE object_id = ?", bind(objectId), now;
     } else {
       s << "INSERT INTO personal_objects (calendar_id, name, uid, ical, etag, revision, "
-           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+           "created_at, updated_at, first_start, last_end, recurring) "
+           "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
           bind(static_cast<Int64>(calendarId)), bind(put.name), bind(put.uid), bind(put.icalText),
-          bind(etag), bind(static_cast<Int64>(at)), bind(static_cast<Int64>(at)), now;
+          bind(etag), bind(static_cast<Int64>(at)), bind(static_cast<Int64>(at)), bind(first),
+          bind(last), bind(recurring), now;
       s << "SELECT id FROM personal_objects WHERE calendar_id = ? AND name = ?", into(objectId),
           bind(static_cast<Int64>(calendarId)), bind(put.name), now;
     }
@@ -1788,8 +1859,15 @@ PersonalPutResult SqliteStore::putPersonalObject(const PersonalPut& put) {
     logPersonalChange(s, calendarId, static_cast<Id>(objectId), put.name, false, at);
     tx.commit();
     result.outcome = existing ? Outcome::Replaced : Outcome::Created;
-    result.object = PersonalObject{
-        static_cast<Id>(objectId), calendarId, put.name, put.uid, put.icalText, etag, revision, at};
+    result.object = PersonalObject{static_cast<Id>(objectId),
+                                   calendarId,
+                                   put.name,
+                                   put.uid,
+                                   put.icalText,
+                                   etag,
+                                   revision,
+                                   at,
+                                   analysis.bounds};
     return result;
   });
 }
@@ -1830,6 +1908,251 @@ std::vector<BusyInterval> SqliteStore::personalBusy(Id employeeId, UnixTime from
     out.reserve(rows.size());
     for (const auto& r : rows) out.push_back(BusyInterval{r.get<0>(), r.get<1>()});
     return out;
+  });
+}
+
+WorkSchedule SqliteStore::employeeSchedule(Id employeeId) const {
+  return guarded(impl_->path, "cannot read the employee's schedule", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    const Int64 id = employeeId;
+    WorkSchedule w;
+    std::vector<std::string> zone;
+    s << "SELECT time_zone FROM employees WHERE id = ?", into(zone), bind(id), now;
+    if (!zone.empty()) w.timeZone = zone[0];
+    std::vector<Poco::Tuple<std::string, std::string>> days;
+    s << "SELECT day, kind FROM employee_days WHERE employee_id = ? ORDER BY day", into(days),
+        bind(id), now;
+    std::vector<Poco::Tuple<std::string, int, int>> hours;
+    s << "SELECT day, start_min, end_min FROM employee_hours WHERE employee_id = ? "
+         "ORDER BY day, start_min",
+        into(hours), bind(id), now;
+    tx.commit();
+    for (const auto& d : days) {
+      const auto date = LocalDate::parse(d.get<0>());
+      if (!date) continue;
+      if (d.get<1>() == "off")
+        w.daysOff.push_back(*date);
+      else
+        w.special[*date];  // closed unless hours follow
+    }
+    for (const auto& h : hours) {
+      const TimeRange r{h.get<1>(), h.get<2>()};
+      const auto* name = std::find(std::begin(kWeekdayNames), std::end(kWeekdayNames), h.get<0>());
+      if (name != std::end(kWeekdayNames))
+        w.weekly[static_cast<std::size_t>(name - std::begin(kWeekdayNames))].push_back(r);
+      else if (const auto date = LocalDate::parse(h.get<0>()))
+        w.special[*date].push_back(r);
+    }
+    return w;
+  });
+}
+
+ServiceSlotSettings SqliteStore::serviceSlotSettings(Id serviceId) const {
+  return guarded(impl_->path, "cannot read the service's slot settings", [&] {
+    Session s = impl_->session();
+    std::vector<Poco::Tuple<int, int, int>> rows;
+    s << "SELECT slot_step_min, min_notice_min, horizon_days FROM service_slot_settings "
+         "WHERE service_id = ?",
+        into(rows), bind(static_cast<Int64>(serviceId)), now;
+    ServiceSlotSettings out;
+    if (!rows.empty()) out = {rows[0].get<0>(), rows[0].get<1>(), rows[0].get<2>()};
+    return out;
+  });
+}
+
+}  // namespace creneau::engine
+
+// ---- plain WebDAV files inside personal calendars ---------------------------
+
+namespace creneau::engine {
+
+namespace {
+
+using FileRow = Poco::Tuple<Int64, std::string, int, std::string, std::string, std::string, Int64>;
+constexpr std::string_view kFileSelect =
+    "SELECT calendar_id, path, collection, content, content_type, etag, updated_at FROM dav_files";
+
+DavFile toFile(const FileRow& r) {
+  return DavFile{r.get<0>(), r.get<1>(), r.get<2>() != 0, r.get<3>(),
+                 r.get<4>(), r.get<5>(), r.get<6>()};
+}
+
+std::optional<DavFile> selectFile(Session& s, Id calendarId, const std::string& path) {
+  std::vector<FileRow> rows;
+  s << std::string(kFileSelect) + " WHERE calendar_id = ? AND path = ?", into(rows),
+      bind(static_cast<Int64>(calendarId)), bind(path), now;
+  if (rows.empty()) return std::nullopt;
+  return toFile(rows[0]);
+}
+
+// "a/b/c" -> "a/b/", "a/" -> "", "c" -> "".
+std::string parentPath(std::string_view path) {
+  if (path.ends_with('/')) path.remove_suffix(1);
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash + 1));
+}
+
+bool parentExists(Session& s, Id calendarId, const std::string& path) {
+  const std::string parent = parentPath(path);
+  if (parent.empty()) return true;
+  const auto p = selectFile(s, calendarId, parent);
+  return p && p->collection;
+}
+
+// Anything at `path` as a file or as a collection.
+bool anythingAt(Session& s, Id calendarId, std::string path) {
+  if (path.ends_with('/')) path.pop_back();
+  return selectFile(s, calendarId, path) || selectFile(s, calendarId, path + "/");
+}
+
+}  // namespace
+
+std::optional<DavFile> SqliteStore::davFile(Id calendarId, const std::string& path) const {
+  return guarded(impl_->path, "cannot read a WebDAV file", [&] {
+    Session s = impl_->session();
+    return selectFile(s, calendarId, path);
+  });
+}
+
+std::vector<DavFile> SqliteStore::davFiles(Id calendarId, const std::string& collection) const {
+  return guarded(impl_->path, "cannot read WebDAV files", [&] {
+    Session s = impl_->session();
+    std::vector<FileRow> rows;
+    s << std::string(kFileSelect) +
+             " WHERE calendar_id = ? AND substr(path, 1, ?) = ? AND path <> ? ORDER BY path",
+        into(rows), bind(static_cast<Int64>(calendarId)), bind(static_cast<int>(collection.size())),
+        bind(collection), bind(collection), now;
+    std::vector<DavFile> out;
+    for (const auto& r : rows) {
+      auto f = toFile(r);
+      if (parentPath(f.path) == collection) out.push_back(std::move(f));
+    }
+    return out;
+  });
+}
+
+DavFileOutcome SqliteStore::putDavFile(const DavFilePut& put) {
+  return guarded(impl_->path, "cannot store a WebDAV file", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    if (!parentExists(s, put.calendarId, put.path)) return DavFileOutcome::NoParent;
+    if (selectFile(s, put.calendarId, put.path + "/")) return DavFileOutcome::IsCollection;
+    const auto existing = selectFile(s, put.calendarId, put.path);
+    if ((existing && put.ifNoneMatchStar) ||
+        (put.ifMatch && (!existing || (*put.ifMatch != "*" && existing->etag != *put.ifMatch))))
+      return DavFileOutcome::PreconditionFailed;
+    const std::string etag = personalEtag(put.content);
+    s << "INSERT INTO dav_files (calendar_id, path, collection, content, content_type, etag, "
+         "updated_at) VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT (calendar_id, path) DO UPDATE SET "
+         "content = excluded.content, content_type = excluded.content_type, etag = excluded.etag, "
+         "updated_at = excluded.updated_at",
+        bind(static_cast<Int64>(put.calendarId)), bind(put.path), bind(put.content),
+        bind(put.contentType), bind(etag), bind(static_cast<Int64>(impl_->currentTime())), now;
+    tx.commit();
+    return existing ? DavFileOutcome::Replaced : DavFileOutcome::Created;
+  });
+}
+
+DavFileOutcome SqliteStore::makeDavCollection(Id calendarId, const std::string& path) {
+  return guarded(impl_->path, "cannot create a WebDAV collection", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    if (anythingAt(s, calendarId, path)) return DavFileOutcome::Exists;
+    if (!parentExists(s, calendarId, path)) return DavFileOutcome::NoParent;
+    const UnixTime at = impl_->currentTime();
+    s << "INSERT INTO dav_files (calendar_id, path, collection, content, content_type, etag, "
+         "updated_at) VALUES (?, ?, 1, '', '', ?, ?)",
+        bind(static_cast<Int64>(calendarId)), bind(path),
+        bind("\"col-" + std::to_string(at) + "\""), bind(static_cast<Int64>(at)), now;
+    tx.commit();
+    return DavFileOutcome::Created;
+  });
+}
+
+namespace {
+
+// Deletes `path` (and below it, for a collection) with its dead properties.
+void removeDavPath(Session& s, Id calendarId, const std::string& path) {
+  const auto id = static_cast<Int64>(calendarId);
+  const std::string resource = davFileResource(calendarId, path);
+  if (!path.ends_with('/')) {
+    s << "DELETE FROM dav_files WHERE calendar_id = ? AND path = ?", bind(id), bind(path), now;
+    s << "DELETE FROM dav_properties WHERE resource = ?", bind(resource), now;
+    return;
+  }
+  s << "DELETE FROM dav_files WHERE calendar_id = ? AND substr(path, 1, ?) = ?", bind(id),
+      bind(static_cast<int>(path.size())), bind(path), now;
+  s << "DELETE FROM dav_properties WHERE substr(resource, 1, ?) = ?",
+      bind(static_cast<int>(resource.size())), bind(resource), now;
+}
+
+}  // namespace
+
+DavTransferOutcome SqliteStore::transferDavFile(const DavFileTransfer& t) {
+  return guarded(impl_->path, "cannot move or copy a WebDAV file", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    if (!selectFile(s, t.calendarId, t.from)) return DavTransferOutcome::NotFound;
+    if (!parentExists(s, t.calendarId, t.to)) return DavTransferOutcome::NoParent;
+    std::string toAlt = t.to;
+    if (toAlt.ends_with('/'))
+      toAlt.pop_back();
+    else
+      toAlt += '/';
+    const bool existed = selectFile(s, t.calendarId, t.to) || selectFile(s, t.calendarId, toAlt);
+    if (existed && !t.overwrite) return DavTransferOutcome::PreconditionFailed;
+    if (existed) {
+      removeDavPath(s, t.calendarId, t.to);
+      removeDavPath(s, t.calendarId, toAlt);
+    }
+    const auto id = static_cast<Int64>(t.calendarId);
+    const auto fromLen = static_cast<int>(t.from.size());
+    const std::string fromRes = davFileResource(t.calendarId, t.from);
+    const std::string toRes = davFileResource(t.calendarId, t.to);
+    const auto fromResLen = static_cast<int>(fromRes.size());
+    // Every row at (a file) or below (a folder) `from` gets `to` in place of
+    // its prefix; a file's path must match exactly ("a" is no prefix of "ab").
+    const bool dir = t.from.ends_with('/');
+    const std::string matchPath =
+        dir ? "substr(path, 1, " + std::to_string(fromLen) + ") = ?" : "path = ?";
+    const std::string matchResource =
+        dir ? "substr(resource, 1, " + std::to_string(fromResLen) + ") = ?" : "resource = ?";
+    s << "INSERT INTO dav_files (calendar_id, path, collection, content, content_type, etag, "
+         "updated_at) SELECT calendar_id, ? || substr(path, ?), collection, content, "
+         "content_type, etag, ? FROM dav_files WHERE calendar_id = ? AND " +
+             matchPath,
+        bind(t.to), bind(fromLen + 1), bind(static_cast<Int64>(impl_->currentTime())), bind(id),
+        bind(t.from), now;
+    s << "INSERT INTO dav_properties (resource, name, value) SELECT ? || substr(resource, ?), "
+         "name, value FROM dav_properties WHERE " +
+             matchResource,
+        bind(toRes), bind(fromResLen + 1), bind(fromRes), now;
+    if (t.move) removeDavPath(s, t.calendarId, t.from);
+    tx.commit();
+    return existed ? DavTransferOutcome::Replaced : DavTransferOutcome::Created;
+  });
+}
+
+bool SqliteStore::deleteDavFile(Id calendarId, const std::string& path) {
+  return guarded(impl_->path, "cannot delete a WebDAV file", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const auto existing = selectFile(s, calendarId, path);
+    if (!existing) return false;
+    const auto id = static_cast<Int64>(calendarId);
+    const std::string resource = davFileResource(calendarId, path);
+    if (existing->collection) {
+      s << "DELETE FROM dav_files WHERE calendar_id = ? AND substr(path, 1, ?) = ?", bind(id),
+          bind(static_cast<int>(path.size())), bind(path), now;
+      s << "DELETE FROM dav_properties WHERE substr(resource, 1, ?) = ?",
+          bind(static_cast<int>(resource.size())), bind(resource), now;
+    } else {
+      s << "DELETE FROM dav_files WHERE calendar_id = ? AND path = ?", bind(id), bind(path), now;
+      s << "DELETE FROM dav_properties WHERE resource = ?", bind(resource), now;
+    }
+    tx.commit();
+    return true;
   });
 }
 

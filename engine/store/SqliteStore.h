@@ -85,8 +85,18 @@ class SqliteStore final : public Store {
   [[nodiscard]] std::vector<DeadProperty> deadProperties(
       const std::string& resource) const override;
   void patchProperties(const PropertyPatch& patch) override;
+  [[nodiscard]] std::optional<DavFile> davFile(Id calendarId,
+                                               const std::string& path) const override;
+  [[nodiscard]] std::vector<DavFile> davFiles(Id calendarId,
+                                              const std::string& collection) const override;
+  DavFileOutcome putDavFile(const DavFilePut& put) override;
+  DavFileOutcome makeDavCollection(Id calendarId, const std::string& path) override;
+  bool deleteDavFile(Id calendarId, const std::string& path) override;
+  DavTransferOutcome transferDavFile(const DavFileTransfer& t) override;
   [[nodiscard]] std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,
                                                        UnixTime to) const override;
+  [[nodiscard]] WorkSchedule employeeSchedule(Id employeeId) const override;
+  [[nodiscard]] ServiceSlotSettings serviceSlotSettings(Id serviceId) const override;
 
   // The schema version of the open database (== latestSchemaVersion() after open).
   [[nodiscard]] int schemaVersion() const;

@@ -11,6 +11,7 @@
 #include "engine/feeds/Feed.h"
 #include "engine/import/ImportBatch.h"
 #include "engine/model/Domain.h"
+#include "engine/slots/WorkSchedule.h"
 #include "engine/store/PersonalCalendar.h"
 
 namespace creneau::engine {
@@ -244,12 +245,59 @@ class Store {
     (void)patch;
     unsupported("WebDAV properties");
   }
+  // Plain WebDAV collections and files inside a personal calendar.
+  [[nodiscard]] virtual std::optional<DavFile> davFile(Id calendarId,
+                                                       const std::string& path) const {
+    (void)calendarId, (void)path;
+    unsupported("WebDAV files");
+  }
+  // The direct members of a collection path ("" for the calendar itself).
+  [[nodiscard]] virtual std::vector<DavFile> davFiles(Id calendarId,
+                                                      const std::string& collection) const {
+    (void)calendarId, (void)collection;
+    unsupported("WebDAV files");
+  }
+  virtual DavFileOutcome putDavFile(const DavFilePut& put) {
+    (void)put;
+    unsupported("WebDAV files");
+  }
+  // MKCOL of `path` (ending in '/').
+  virtual DavFileOutcome makeDavCollection(Id calendarId, const std::string& path) {
+    (void)calendarId, (void)path;
+    unsupported("WebDAV files");
+  }
+  virtual DavTransferOutcome transferDavFile(const DavFileTransfer& t) {
+    (void)t;
+    unsupported("WebDAV files");
+  }
+  // Removes a file, or a collection with everything below it, and their
+  // dead properties. False when nothing was there.
+  virtual bool deleteDavFile(Id calendarId, const std::string& path) {
+    (void)calendarId, (void)path;
+    unsupported("WebDAV files");
+  }
   // Busy periods of the employee's non-transparent personal calendars that
   // overlap [from, to), sorted by start.
   [[nodiscard]] virtual std::vector<BusyInterval> personalBusy(Id employeeId, UnixTime from,
                                                                UnixTime to) const {
     (void)employeeId, (void)from, (void)to;
     unsupported("personal calendars");
+  }
+
+  // ---- slot settings (working hours, per-service slot rules) ---------------
+  // Written by apply() from ImportBatch::schedules / slotSettings. Stores
+  // that do not keep them throw StoreError from these defaults.
+
+  // The employee's working hours (timeZone: the employee's zone); no hours
+  // at all when none were imported.
+  [[nodiscard]] virtual WorkSchedule employeeSchedule(Id employeeId) const {
+    (void)employeeId;
+    unsupported("employee schedules");
+  }
+  // The service's slot rules; the defaults when none were imported.
+  [[nodiscard]] virtual ServiceSlotSettings serviceSlotSettings(Id serviceId) const {
+    (void)serviceId;
+    unsupported("service slot settings");
   }
 
  private:
