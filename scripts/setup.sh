@@ -12,6 +12,8 @@ APT_PACKAGES=(
   tzdata ca-certificates sqlite3
   # tests: independent parsers and schema validation (Debian's python3)
   python3 python3-icalendar python3-jsonschema
+  # tests: real CalDAV clients against `creneau serve` (tests/clients/)
+  python3-caldav vdirsyncer khal litmus curl
 )
 
 missing=()

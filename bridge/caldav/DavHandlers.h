@@ -48,6 +48,18 @@ void handleMkcalendar(engine::Store& store, const DavContext& ctx, const std::st
                       Request& req, Response& res);
 void handleDeleteCalendar(engine::Store& store, const DavResource& calendar, Response& res);
 
+// Plain folders and files inside personal calendars (FilesHandler.cpp).
+// `parent` is the personal calendar or a folder, `name` the new segment.
+void handlePutFile(engine::Store& store, const DavResource& parent, const std::string& name,
+                   Request& req, Response& res);
+void handleMkcolFolder(engine::Store& store, const DavResource& parent, const std::string& name,
+                       Request& req, Response& res);
+void handleGetFile(const DavResource& file, Request& req, Response& res);
+void handleDeleteFile(engine::Store& store, const DavResource& file, Request& req, Response& res);
+// MOVE and COPY of a file or folder to another place in the same calendar.
+void handleTransfer(engine::Store& store, const DavContext& ctx, const DavResource& source,
+                    Request& req, Response& res);
+
 // REPORT (ReportHandler.cpp): calendar-multiget, calendar-query,
 // free-busy-query and sync-collection on the appointments calendars and the
 // personal ones.
@@ -55,7 +67,7 @@ void handleReport(const DavContext& ctx, const DavResource& resource, Request& r
 
 // What every /dav/ resource allows (the Allow header of OPTIONS and 405s).
 inline constexpr const char* kAllow =
-    "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, PUT, DELETE, MKCALENDAR, MKCOL";
+    "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, PUT, DELETE, MKCALENDAR, MKCOL, COPY, MOVE";
 
 }  // namespace dav
 

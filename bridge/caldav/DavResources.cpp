@@ -84,6 +84,26 @@ std::optional<engine::Employee> employeeById(const engine::Store& store, engine:
   return std::nullopt;
 }
 
+// A folder or file inside a personal calendar.
+DavResource fileResource(const DavResource& calendar, engine::DavFile f) {
+  DavResource r;
+  r.kind = f.collection ? ResourceKind::Folder : ResourceKind::File;
+  std::string href = calendar.href;
+  std::string_view rest = f.path;
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    href += encodeSegment(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    href += '/';
+    rest.remove_prefix(slash + 1);
+  }
+  r.href = std::move(href);
+  r.employee = calendar.employee;
+  r.personal = calendar.personal;
+  r.file = std::move(f);
+  return r;
+}
+
 // A personal calendar's segment: its slug in the employee's home; in the
 // admin's, "blocked-<external id>" for `blocked` and "<external id>~<slug>"
 // for the ones the employee made (slugs never contain '~').
@@ -231,7 +251,7 @@ bool isOwnLogin(const DavContext& ctx, const std::string& segment) {
 }
 
 // FNV-1a of everything in the settings that changes rendered output.
-std::string settingsTag(const engine::RenderSettings& s) {
+std::string computeSettingsTag(const engine::RenderSettings& s) {
   std::uint64_t h = 1469598103934665603ULL;
   auto mix = [&h](std::string_view text) {
     for (const char c : text) {
@@ -289,12 +309,20 @@ std::optional<DavResource> resolve(const DavContext& ctx, const std::string& pat
   if (segs.size() == 2) return simple(ResourceKind::Home, homeHref(ctx));
   if (auto personal = personalNamed(ctx, segs[2])) {
     if (segs.size() == 3) return personal;
-    if (segs.size() != 4 || trailingSlash || !segs[3].ends_with(kObjectSuffix) ||
-        personal->personal->id == 0)
-      return std::nullopt;
-    auto object = ctx.store.personalObject(personal->personal->id, segs[3]);
-    if (!object) return std::nullopt;
-    return personalObjectResource(*personal, *object);
+    if (personal->personal->id == 0) return std::nullopt;
+    if (segs.size() == 4 && !trailingSlash && segs[3].ends_with(kObjectSuffix)) {
+      const auto snapshot = personalSnapshot(ctx, *personal);
+      if (const auto it = snapshot->objects.find(segs[3]); it != snapshot->objects.end())
+        return personalObjectResource(*personal, *it->second);
+    }
+    // A plain folder or a file in one.
+    std::string rel;
+    for (std::size_t i = 3; i < segs.size(); ++i) rel += (i > 3 ? "/" : "") + segs[i];
+    auto file = ctx.store.davFile(personal->personal->id, rel + "/");
+    if (!file && !trailingSlash && segs.size() > 4)
+      file = ctx.store.davFile(personal->personal->id, rel);
+    if (!file) return std::nullopt;
+    return fileResource(*personal, std::move(*file));
   }
   auto calendar = calendarNamed(ctx, segs[2]);
   if (!calendar) return std::nullopt;
@@ -308,6 +336,14 @@ std::optional<DavResource> resolve(const DavContext& ctx, const std::string& pat
   auto appointment = ctx.store.appointmentByExternalId(ext);
   if (!appointment || appointment->employeeId != calendar->employee->id) return std::nullopt;
   return objectResource(*calendar, *appointment);
+}
+
+bool insidePersonalCalendar(const DavContext& ctx, const std::string& path) {
+  if (!path.starts_with(kRoot)) return false;
+  const auto segs = segmentsOf(std::string_view(path).substr(kRoot.size()));
+  if (segs.size() < 4 || segs[0] != "calendars" || !isOwnLogin(ctx, segs[1])) return false;
+  const auto calendar = personalNamed(ctx, segs[2]);
+  return calendar && calendar->personal->id != 0;
 }
 
 std::optional<DavResource> parentCalendar(const DavContext& ctx, const std::string& path) {
@@ -344,9 +380,11 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
       break;
     case ResourceKind::Calendar: {
       if (r.isPersonal()) {
+        for (const auto& [name, o] : personalSnapshot(ctx, r)->objects)
+          out.push_back(personalObjectResource(r, *o));
         if (r.personal->id != 0)
-          for (const auto& o : ctx.store.personalObjects(r.personal->id))
-            out.push_back(personalObjectResource(r, o));
+          for (auto& f : ctx.store.davFiles(r.personal->id, ""))
+            out.push_back(fileResource(r, std::move(f)));
         break;
       }
       engine::RecordFilter filter;
@@ -357,8 +395,17 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
       });
       break;
     }
+    case ResourceKind::Folder: {
+      DavResource calendar = r;
+      calendar.href =
+          homeHref(ctx) + encodeSegment(personalSegment(ctx, *r.employee, r.personal->slug)) + "/";
+      for (auto& f : ctx.store.davFiles(r.personal->id, r.file->path))
+        out.push_back(fileResource(calendar, std::move(f)));
+      break;
+    }
     case ResourceKind::Principal:
     case ResourceKind::Object:
+    case ResourceKind::File:
       break;
   }
   return out;
@@ -411,13 +458,28 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       p[clark(kCalDavNs, "calendar-timezone")] = timezoneProperty(e);
       p[clark(kCalDavNs, "schedule-calendar-transp")] = "<C:opaque/>";
       p[clark(kCalendarServerNs, "getctag")] =
-          xmlEscape(std::to_string(seq) + "-" + settingsTag(ctx.settings));
+          xmlEscape(std::to_string(seq) + "-" + ctx.settingsTag);
       p[clark(kDavNs, "sync-token")] = "urn:creneau:sync:" + std::to_string(seq);
       p[clark(kDavNs, "current-user-privilege-set")] =
           "<D:privilege><D:read/></D:privilege><D:privilege><C:read-free-busy/></D:privilege>";
       p[clark(kDavNs, "owner")] = href(principalHref(ctx));
       break;
     }
+    case ResourceKind::Folder:
+      p[clark(kDavNs, "resourcetype")] = collection;
+      p[clark(kDavNs, "getlastmodified")] = httpDate(r.file->lastModified);
+      p[clark(kDavNs, "current-user-privilege-set")] =
+          "<D:privilege><D:read/></D:privilege><D:privilege><D:write/></D:privilege>";
+      break;
+    case ResourceKind::File:
+      p[clark(kDavNs, "resourcetype")] = "";
+      p[clark(kDavNs, "getetag")] = xmlEscape(r.file->etag);
+      p[clark(kDavNs, "getcontenttype")] = xmlEscape(r.file->contentType);
+      p[clark(kDavNs, "getcontentlength")] = std::to_string(r.file->content.size());
+      p[clark(kDavNs, "getlastmodified")] = httpDate(r.file->lastModified);
+      p[clark(kDavNs, "current-user-privilege-set")] =
+          "<D:privilege><D:read/></D:privilege><D:privilege><D:write/></D:privilege>";
+      break;
     case ResourceKind::Object: {
       if (r.personalObject) {
         p[clark(kDavNs, "resourcetype")] = "";
@@ -446,6 +508,9 @@ std::optional<std::string> deadPropertyKey(const DavContext& ctx, const DavResou
       if (!r.isPersonal()) return engine::appointmentsResource(r.employee->id);
       if (r.personal->id == 0) return std::nullopt;
       return engine::personalResource(r.personal->id);
+    case ResourceKind::Folder:
+    case ResourceKind::File:
+      return engine::davFileResource(r.personal->id, r.file->path);
     case ResourceKind::Object:
       if (!r.personalObject) return std::nullopt;
       return engine::personalResource(r.personal->id) + "/" + r.personalObject->name;
@@ -455,15 +520,30 @@ std::optional<std::string> deadPropertyKey(const DavContext& ctx, const DavResou
 }
 
 std::string objectEtag(const DavContext& ctx, const engine::Appointment& a) {
-  return "\"" + std::to_string(a.revision) + "-" + settingsTag(ctx.settings) + "\"";
+  return "\"" + std::to_string(a.revision) + "-" + ctx.settingsTag + "\"";
+}
+
+std::string settingsTag(const engine::RenderSettings& s) {
+  return computeSettingsTag(s);
+}
+
+std::shared_ptr<const PersonalSnapshot> personalSnapshot(const DavContext& ctx,
+                                                         const DavResource& calendar) {
+  if (!calendar.personal || calendar.personal->id == 0)
+    return std::make_shared<const PersonalSnapshot>();
+  return ctx.cache.personal(ctx.store, calendar.personal->id);
+}
+
+std::shared_ptr<const RenderedAppointment> renderedAppointment(const DavContext& ctx,
+                                                               const engine::Appointment& a) {
+  return ctx.cache.rendered(a, ctx.settingsTag, [&] {
+    const engine::Renderer renderer(ctx.settings);
+    return renderer.render(a, engine::Directory::load(ctx.store));
+  });
 }
 
 std::string renderObject(const DavContext& ctx, const engine::Appointment& a) {
-  const engine::Renderer renderer(ctx.settings);
-  const auto dir = engine::Directory::load(ctx.store);
-  ical::Calendar calendar;
-  calendar.events.push_back(renderer.render(a, dir));
-  return ical::serialize(calendar);
+  return renderedAppointment(ctx, a)->text;
 }
 
 DavResource objectIn(const DavResource& calendar, const engine::Appointment& a) {

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bridge/caldav/DavCache.h"
 #include "bridge/caldav/DavXml.h"
 #include "engine/accounts/Account.h"
 #include "engine/model/Domain.h"
@@ -35,7 +37,18 @@ namespace creneau::bridge::dav {
 // and an appointment of another employee, answer 404 exactly like a missing
 // resource. Object names are the change log's uids, so sync-collection can
 // name deletions.
-enum class ResourceKind { Root, PrincipalsRoot, Principal, CalendarsRoot, Home, Calendar, Object };
+//   plain:     <personal calendar>/<folder>/.../<file>   (MKCOL, any content)
+enum class ResourceKind {
+  Root,
+  PrincipalsRoot,
+  Principal,
+  CalendarsRoot,
+  Home,
+  Calendar,
+  Object,
+  Folder,  // a plain WebDAV collection inside a personal calendar
+  File     // any file inside such a folder
+};
 
 struct DavResource {
   ResourceKind kind = ResourceKind::Root;
@@ -46,7 +59,10 @@ struct DavResource {
   // personalObject instead of appointment.
   std::optional<engine::PersonalCalendar> personal;
   std::optional<engine::PersonalObject> personalObject;  // Object of a personal calendar
-  [[nodiscard]] bool isCollection() const { return kind != ResourceKind::Object; }
+  std::optional<engine::DavFile> file;                   // Folder, File
+  [[nodiscard]] bool isCollection() const {
+    return kind != ResourceKind::Object && kind != ResourceKind::File;
+  }
   [[nodiscard]] bool isPersonal() const { return personal.has_value(); }
 };
 
@@ -55,7 +71,20 @@ struct DavContext {
   const engine::Store& store;
   engine::Principal principal;
   engine::RenderSettings settings;
+  DavCache& cache;
+  std::string settingsTag;  // settingsTag(settings)
 };
+
+// A digest of everything in the settings that changes rendered output.
+[[nodiscard]] std::string settingsTag(const engine::RenderSettings& s);
+
+// The members of a personal calendar (none before its first write), from
+// the cache.
+[[nodiscard]] std::shared_ptr<const PersonalSnapshot> personalSnapshot(const DavContext& ctx,
+                                                                       const DavResource& calendar);
+// An appointment's rendered object, from the cache (rendered on a miss).
+[[nodiscard]] std::shared_ptr<const RenderedAppointment> renderedAppointment(
+    const DavContext& ctx, const engine::Appointment& a);
 
 // The largest calendar object resource a PUT may store (RFC 4791 5.2.5);
 // larger ones get 403 CALDAV:max-resource-size.
@@ -72,6 +101,10 @@ struct PersonalTarget {
                                                            const std::string& segment);
 // Slugs clients may choose: 1-128 of [A-Za-z0-9._@+-] (UUIDs fit).
 [[nodiscard]] bool validSlug(const std::string& slug);
+
+// Whether `path` lies below a personal calendar the caller sees
+// (/dav/calendars/<login>/<personal calendar>/...), existing or not.
+[[nodiscard]] bool insidePersonalCalendar(const DavContext& ctx, const std::string& path);
 
 // Where the store keeps the resource's dead properties (Store::deadProperties);
 // nullopt for resources that keep none (principals, appointment objects).

@@ -55,6 +55,9 @@ std::string clarkOf(pugi::xml_node node) {
   const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
   const auto ns = namespaceOf(node, prefix);
   if (!ns) throw HttpError(400, "undeclared XML namespace prefix '" + std::string(prefix) + "'");
+  // Namespaces in XML 1.0, 3: a prefix cannot be bound to the empty name.
+  if (!prefix.empty() && ns->empty())
+    throw HttpError(400, "XML namespace prefix '" + std::string(prefix) + "' is bound to \"\"");
   return clark(*ns, local);
 }
 

@@ -112,9 +112,10 @@ void handleProppatch(engine::Store& store, const DavContext& ctx, const DavResou
   const auto ops = parseUpdate(parseBody(doc, req.body()));
 
   const auto key = deadPropertyKey(ctx, resource);
-  const bool writable = resource.kind == ResourceKind::Home ||
-                        resource.kind == ResourceKind::Calendar ||
-                        (resource.kind == ResourceKind::Object && resource.personalObject);
+  const bool writable =
+      resource.kind == ResourceKind::Home || resource.kind == ResourceKind::Calendar ||
+      resource.kind == ResourceKind::Folder || resource.kind == ResourceKind::File ||
+      (resource.kind == ResourceKind::Object && resource.personalObject);
   if (!writable || (!key && !(resource.kind == ResourceKind::Calendar && resource.isPersonal()))) {
     res.setStatus(403);
     res.setBody(needPrivilegesBody(resource.href, "write-properties"),

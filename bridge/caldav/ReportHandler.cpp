@@ -19,6 +19,7 @@
 #include "engine/store/Store.h"
 #include "ical/IcalCodec.h"
 #include "ical/Recurrence.h"
+#include "ical/TimeZones.h"
 
 namespace creneau::bridge::dav {
 
@@ -40,24 +41,95 @@ std::string textOf(pugi::xml_node n) {
   return t.substr(b, e - b + 1);
 }
 
+// RFC 4791 9.6.5 / 9.6.6: how calendar-data returns recurring sets.
+struct RecurrenceWindow {
+  engine::UnixTime start = 0;
+  engine::UnixTime end = 0;
+};
+
 // The requested properties of a report (DAV:prop); empty for none/allprop.
 struct PropRequest {
   std::vector<std::string> props;
   bool all = false;
+  std::optional<RecurrenceWindow> expand;      // instances, in UTC, no RRULE
+  std::optional<RecurrenceWindow> limitRecur;  // master + overrides in range
 };
+
+std::string calendarDataName() {
+  return clark(kCalDavNs, "calendar-data");
+}
+
+engine::UnixTime parseUtc(const std::string& v);
+
+RecurrenceWindow windowOf(pugi::xml_node node) {
+  const std::string start = node.attribute("start").value();
+  const std::string end = node.attribute("end").value();
+  if (start.empty() || end.empty())
+    throw HttpError(400, std::string(node.name()) + " needs start and end");
+  RecurrenceWindow w{parseUtc(start), parseUtc(end)};
+  if (w.end <= w.start) throw HttpError(400, "the recurrence window must end after it starts");
+  return w;
+}
 
 PropRequest propsOf(pugi::xml_node root) {
   PropRequest q;
   if (auto p = child(root, clark(kDavNs, "prop"))) {
-    for (auto e : elements(p)) q.props.push_back(clarkOf(e));
+    for (auto e : elements(p)) {
+      q.props.push_back(clarkOf(e));
+      if (clarkOf(e) != calendarDataName()) continue;
+      if (auto x = child(e, clark(kCalDavNs, "expand"))) q.expand = windowOf(x);
+      if (auto x = child(e, clark(kCalDavNs, "limit-recurrence-set"))) q.limitRecur = windowOf(x);
+    }
   } else if (child(root, clark(kDavNs, "allprop"))) {
     q.all = true;
   }
   return q;
 }
 
-std::string calendarDataName() {
-  return clark(kCalDavNs, "calendar-data");
+// 9.6.5: every instance overlapping the window as its own VEVENT, times in
+// UTC, no RRULE/RDATE/EXDATE, with a RECURRENCE-ID when the set recurs.
+// 9.6.6: the master and only the overrides that overlap the window.
+std::string recurrenceView(const std::string& text, const PropRequest& q) {
+  constexpr std::size_t kMaxInstances = 5000;
+  const auto parsed = ical::parse(text);
+  std::map<std::string, std::vector<const ical::Event*>> byUid;
+  for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
+  ical::Calendar out;
+  out.prodId = parsed.calendar.prodId;
+  for (const auto& [uid, components] : byUid) {
+    (void)uid;
+    const bool recurring = std::ranges::any_of(components, [](const ical::Event* e) {
+      return !e->rrule.empty() || !e->rdates.empty() || e->recurrenceId.has_value();
+    });
+    if (q.expand) {
+      const auto result = ical::expand(components, q.expand->start, q.expand->end, kMaxInstances);
+      for (const auto& o : result.occurrences) {
+        ical::Event e = *o.source;
+        e.rrule.clear();
+        e.rdates.clear();
+        e.exdates.clear();
+        e.recurrenceThisAndFuture = false;
+        e.start = ical::fromUnix(o.start, "UTC");
+        e.end = ical::fromUnix(o.end, "UTC");
+        e.durationSec.reset();
+        e.recurrenceId.reset();
+        if (recurring) e.recurrenceId = ical::fromUnix(ical::toUnix(o.recurrenceId), "UTC");
+        out.events.push_back(std::move(e));
+      }
+      continue;
+    }
+    for (const auto* e : components) {
+      if (e->recurrenceId) {
+        const bool overlaps =
+            !ical::expand({e}, q.limitRecur->start, q.limitRecur->end, 1).occurrences.empty();
+        const bool appliesLater =
+            e->recurrenceThisAndFuture && ical::toUnix(*e->recurrenceId) < q.limitRecur->end;
+        if (!overlaps && !appliesLater) continue;
+      }
+      out.events.push_back(*e);
+    }
+  }
+  return ical::serialize(out);
 }
 
 // RFC 4791 9.9: "20261124T190000Z" -> Unix time; 400 when malformed.
@@ -124,27 +196,29 @@ std::string statusResponse(const std::string& href, const std::string& status) {
          "</D:status></D:response>";
 }
 
-// Renders objects with one Directory for the whole report.
+// Rendered objects come from the cache; on a miss, one Directory is loaded
+// for the whole report.
 class ObjectRenderer {
  public:
-  explicit ObjectRenderer(const DavContext& ctx)
-      : ctx_(ctx), renderer_(ctx.settings), dir_(engine::Directory::load(ctx.store)) {}
-  [[nodiscard]] ical::Event event(const engine::Appointment& a) const {
-    return renderer_.render(a, dir_);
-  }
-  [[nodiscard]] std::string text(const engine::Appointment& a) const {
-    ical::Calendar calendar;
-    calendar.events.push_back(event(a));
-    return ical::serialize(calendar);
+  explicit ObjectRenderer(const DavContext& ctx) : ctx_(ctx), renderer_(ctx.settings) {}
+  [[nodiscard]] std::shared_ptr<const RenderedAppointment> rendered(
+      const engine::Appointment& a) const {
+    return ctx_.cache.rendered(a, ctx_.settingsTag, [&] {
+      if (!dir_) dir_ = engine::Directory::load(ctx_.store);
+      return renderer_.render(a, *dir_);
+    });
   }
   [[nodiscard]] DavResponse answer(const DavResource& r, const PropRequest& q) const {
     DavResponse out;
     out.href = r.href;
     PropValues all = properties(ctx_, r);
     const bool wantsData = q.all || std::ranges::find(q.props, calendarDataName()) != q.props.end();
-    if (wantsData)
+    if (wantsData) {
+      const std::string& text =
+          r.personalObject ? r.personalObject->icalText : rendered(*r.appointment)->text;
       all[calendarDataName()] =
-          xmlEscape(r.personalObject ? r.personalObject->icalText : text(*r.appointment));
+          xmlEscape(q.expand || q.limitRecur ? recurrenceView(text, q) : text);
+    }
     if (q.all) {
       out.found = std::move(all);
       return out;
@@ -161,7 +235,7 @@ class ObjectRenderer {
  private:
   const DavContext& ctx_;
   engine::Renderer renderer_;
-  engine::Directory dir_;
+  mutable std::optional<engine::Directory> dir_;
 };
 
 // The object resource named by `href` inside `calendar`, or nullopt.
@@ -193,11 +267,14 @@ DavResource personalMember(const DavResource& calendar, const engine::PersonalOb
   return r;
 }
 
-// The objects of a personal calendar (none before its first PUT).
-std::vector<engine::PersonalObject> personalMembers(const DavContext& ctx,
-                                                    const DavResource& calendar) {
-  if (calendar.personal->id == 0) return {};
-  return ctx.store.personalObjects(calendar.personal->id);
+// The objects of a personal calendar (none before its first write).
+std::vector<std::shared_ptr<const engine::PersonalObject>> personalMembers(
+    const DavContext& ctx, const DavResource& calendar) {
+  std::vector<std::shared_ptr<const engine::PersonalObject>> out;
+  const auto snapshot = personalSnapshot(ctx, calendar);
+  out.reserve(snapshot->objects.size());
+  for (const auto& [name, o] : snapshot->objects) out.push_back(o);
+  return out;
 }
 
 void reply207(Response& res, std::string body) {
@@ -322,8 +399,14 @@ bool matches(const ical::Event& ev, const std::vector<PropFilter>& filters) {
 // Whether a personal object's text matches the filter: one of its UIDs has
 // an instance overlapping the time range (recurrence expanded, end-exclusive)
 // and its first component passes the property filters.
-bool personalMatches(const std::string& icalText, const QueryFilter& f) {
-  const auto parsed = ical::parse(icalText);
+bool personalMatches(const engine::PersonalObject& o, const QueryFilter& f) {
+  // The stored bounds hold every instance: outside them, nothing matches;
+  // for a single instance they are exact (RFC 4791 9.9).
+  const auto& b = o.bounds;
+  if (f.range.from && b.last <= *f.range.from) return false;
+  if (f.range.to && b.first >= *f.range.to) return false;
+  if (!b.recurring && f.props.empty()) return true;
+  const auto parsed = ical::parse(o.icalText);
   std::map<std::string, std::vector<const ical::Event*>> byUid;
   for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
   constexpr engine::UnixTime kFarFuture = 253402300799;  // 9999-12-31T23:59:59Z
@@ -346,15 +429,14 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
   const ObjectRenderer renderer(ctx);
   std::vector<DavResponse> responses;
   auto considerPersonal = [&](const DavResource& obj) {
-    if (personalMatches(obj.personalObject->icalText, f))
-      responses.push_back(renderer.answer(obj, q));
+    if (personalMatches(*obj.personalObject, f)) responses.push_back(renderer.answer(obj, q));
   };
   auto consider = [&](const DavResource& obj) {
     if (obj.personalObject) return considerPersonal(obj);
     const auto& a = *obj.appointment;
     if (f.range.from && a.end <= *f.range.from) return;
     if (f.range.to && a.start >= *f.range.to) return;
-    if (!f.props.empty() && !matches(renderer.event(a), f.props)) return;
+    if (!f.props.empty() && !matches(renderer.rendered(a)->event, f.props)) return;
     responses.push_back(renderer.answer(obj, q));
   };
   if (!f.none && resource.kind == ResourceKind::Object &&
@@ -362,7 +444,7 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
     consider(resource);
   } else if (!f.none && requireCalendar(resource).isPersonal()) {
     for (const auto& o : personalMembers(ctx, resource))
-      considerPersonal(personalMember(resource, o));
+      considerPersonal(personalMember(resource, *o));
   } else if (!f.none) {
     const DavResource& calendar = requireCalendar(resource);
     engine::RecordFilter filter;  // the store's start/end index does the window
@@ -395,7 +477,9 @@ std::string tokenElement(std::int64_t seq) {
 
 void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
                     const Request& req, Response& res) {
-  if (const auto d = req.header("Depth"); d && *d != "0")
+  // RFC 6578 3.2 defines the report for Depth: 0; python3-caldav (0.11)
+  // always sends Depth: 1, and both mean "this collection's members" here.
+  if (const auto d = req.header("Depth"); d && *d != "0" && *d != "1")
     throw HttpError(400, "sync-collection takes Depth: 0");
   const DavResource& calendar = requireCalendar(resource);
   const bool personal = calendar.isPersonal();
@@ -427,7 +511,7 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     std::int64_t seq = 0;
     std::string name;  // object segment ("appointment-<ext>.ics")
     std::optional<engine::Appointment> appointment;
-    std::optional<engine::PersonalObject> personalObject;
+    std::shared_ptr<const engine::PersonalObject> personalObject;
   };
   std::vector<Entry> entries;
   bool initial = token.empty();
@@ -437,13 +521,14 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     engine::RecordFilter filter;
     filter.employeeId = calendar.employee->id;
     ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
-      entries.push_back({0, {}, a, std::nullopt});
+      entries.push_back({0, {}, a, nullptr});
       return true;
     });
   } else {
     const auto since = parseToken(token);
     if (!since || *since > latest)
       throw HttpError(403, {"DAV:", "valid-sync-token"}, "unknown sync token");
+    const auto snapshot = personalSnapshot(ctx, calendar);
     std::map<std::string, engine::Change> last;  // by uid, newest wins
     if (exists)
       for (auto& c : ctx.store.changesSince(collection, *since))
@@ -452,9 +537,12 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     for (auto& [uid, c] : last) changes.push_back(c);
     std::ranges::sort(changes, {}, &engine::Change::seq);
     for (const auto& c : changes) {
-      Entry e{c.seq, personal ? c.uid : c.uid + ".ics", std::nullopt, std::nullopt};
+      Entry e{c.seq, personal ? c.uid : c.uid + ".ics", std::nullopt, nullptr};
       if (personal) {
-        if (!c.deleted) e.personalObject = ctx.store.personalObject(calendar.personal->id, c.uid);
+        if (!c.deleted) {
+          const auto& objects = snapshot->objects;
+          if (auto it = objects.find(c.uid); it != objects.end()) e.personalObject = it->second;
+        }
       } else if (!c.deleted) {
         const std::string ext = c.uid.substr(std::string_view("appointment-").size());
         auto a = ctx.store.appointmentByExternalId(ext);
@@ -500,6 +588,8 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
 
 void addAppointmentBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
                         engine::FreeBusyTimeline& timeline);
+void addPersonalBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
+                     engine::FreeBusyTimeline& timeline);
 
 void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node root,
               Response& res) {
@@ -512,11 +602,11 @@ void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node
 
   engine::FreeBusyTimeline timeline(*range.from, *range.to);
   if (calendar.isPersonal()) {
-    // The employee's busy time from personal calendars; a transparent
-    // calendar contributes none (RFC 6638 9.1).
-    if (!calendar.personal->transparent)
-      for (const auto& b : ctx.store.personalBusy(calendar.employee->id, *range.from, *range.to))
-        timeline.add(b.start, b.end, false);
+    // This calendar's instances, whatever the range (the store's busy index
+    // covers a window around the time each object was written); a
+    // transparent calendar still answers, since RFC 4791 7.10 asks for the
+    // calendar's own free/busy, not the scheduling view of RFC 6638.
+    addPersonalBusy(ctx, calendar, range, timeline);
   } else {
     addAppointmentBusy(ctx, calendar, range, timeline);
   }
@@ -533,6 +623,41 @@ void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node
   res.setHeader("Cache-Control", "private, no-cache");
   res.setBody(engine::writeFreeBusyCalendar(header, timeline.periods()),
               "text/calendar; charset=utf-8");
+}
+
+// RFC 4791 7.10: opaque instances count, cancelled ones and TRANSP:TRANSPARENT
+// do not; STATUS:TENTATIVE is BUSY-TENTATIVE.
+std::vector<BusyInstance> busyInstances(const std::string& icalText, engine::UnixTime from,
+                                        engine::UnixTime to) {
+  constexpr std::size_t kMax = 20000;
+  const auto parsed = ical::parse(icalText);
+  std::map<std::string, std::vector<const ical::Event*>> byUid;
+  for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
+  std::vector<BusyInstance> out;
+  for (const auto& [uid, components] : byUid) {
+    (void)uid;
+    for (const auto& o : ical::expand(components, from, to, kMax).occurrences) {
+      if (!o.source || o.source->transparency == ical::Transparency::Transparent ||
+          o.source->status == ical::EventStatus::Cancelled)
+        continue;
+      out.push_back({o.start, o.end, o.source->status == ical::EventStatus::Tentative});
+    }
+  }
+  return out;
+}
+
+void addPersonalBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
+                     engine::FreeBusyTimeline& timeline) {
+  const engine::UnixTime now = std::time(nullptr);
+  for (const auto& o : personalMembers(ctx, calendar)) {
+    if (o->bounds.last <= *range.from || o->bounds.first >= *range.to) continue;
+    const auto busy = ctx.cache.objectBusy(*o, *range.from, *range.to, now,
+                                           [&](engine::UnixTime from, engine::UnixTime to) {
+                                             return busyInstances(o->icalText, from, to);
+                                           });
+    for (const auto& b : busy->instances)
+      if (b.end > *range.from && b.start < *range.to) timeline.add(b.start, b.end, b.tentative);
+  }
 }
 
 void addAppointmentBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,

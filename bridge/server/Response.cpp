@@ -19,6 +19,14 @@ void Response::addHeader(const std::string& name, const std::string& value) {
 
 void Response::setBody(std::string body, const std::string& contentType) {
   body_ = std::move(body);
+  shared_.reset();
+  setHeader("Content-Type", contentType);
+}
+
+void Response::setSharedBody(std::shared_ptr<const std::string> body,
+                             const std::string& contentType) {
+  body_.clear();
+  shared_ = std::move(body);
   setHeader("Content-Type", contentType);
 }
 
@@ -27,6 +35,7 @@ void Response::reset() {
   status_ = 200;
   headers_.clear();
   body_.clear();
+  shared_.reset();
 }
 
 void Response::applyHeaders() {
@@ -58,7 +67,10 @@ void Response::commit() {
     raw_.send();
     return;
   }
-  raw_.sendBuffer(body_.data(), body_.size());
+  if (shared_)
+    raw_.sendBuffer(shared_->data(), shared_->size());
+  else
+    raw_.sendBuffer(body_.data(), body_.size());
 }
 
 }  // namespace creneau::bridge

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,7 +33,11 @@ class Response {
   }
 
   void setBody(std::string body, const std::string& contentType);
+  // A body shared with a cache (a rendered calendar of megabytes): sent
+  // without a copy. body() stays empty.
+  void setSharedBody(std::shared_ptr<const std::string> body, const std::string& contentType);
   [[nodiscard]] std::string& body() { return body_; }
+  [[nodiscard]] std::size_t bodySize() const { return shared_ ? shared_->size() : body_.size(); }
 
   // Answer, then close the connection (no keep-alive).
   void closeConnection() { close_ = true; }
@@ -53,6 +59,7 @@ class Response {
   int status_ = 200;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string body_;
+  std::shared_ptr<const std::string> shared_;
   bool close_ = false;
   bool committed_ = false;
 };

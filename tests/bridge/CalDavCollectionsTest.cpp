@@ -291,3 +291,283 @@ TEST_F(CalDavCollections, Put_LargerThanMaxResourceSize_Returns403AndStoresNothi
 
 }  // namespace
 }  // namespace creneau::bridge
+
+namespace creneau::bridge {
+namespace {
+
+using namespace caldavtest;
+
+class CalDavCollectionGet : public CalDavFixture {};
+
+std::string eventAt(const std::string& uid, const std::string& day, const std::string& extra = {}) {
+  return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+         "BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+         "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+         "BEGIN:VEVENT\r\nUID:" +
+         uid + "\r\nDTSTAMP:20261124T100000Z\r\nDTSTART;TZID=Europe/Paris:" + day +
+         "T100000\r\nDTEND;TZID=Europe/Paris:" + day + "T110000\r\nSUMMARY:" + uid + "\r\n" +
+         extra + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+TEST_F(CalDavCollectionGet, PersonalCalendar_WholeCalendarWithOneTimezoneAndEtag) {
+  const std::string cal = "/dav/calendars/sophie/blocked/";
+  ASSERT_EQ(request("PUT", cal + "a.ics", eventAt("one", "20261201")).status, 201);
+  ASSERT_EQ(request("PUT", cal + "b.ics", eventAt("two", "20261202")).status, 201);
+  const Reply r = request("GET", cal);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.head.getContentType(), "text/calendar; charset=utf-8");
+  EXPECT_EQ(count(r.body, "BEGIN:VEVENT"), 2u) << r.body;
+  EXPECT_EQ(count(r.body, "BEGIN:VTIMEZONE"), 1u) << r.body;
+  EXPECT_EQ(count(r.body, "BEGIN:VCALENDAR"), 1u) << r.body;
+  const std::string etag = r.head.get("ETag", "");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(request("GET", cal, {}, {{"If-None-Match", etag}}).status, 304);
+
+  // A change moves the ETag and shows at once.
+  ASSERT_EQ(request("DELETE", cal + "a.ics").status, 204);
+  const Reply after = request("GET", cal, {}, {{"If-None-Match", etag}});
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(count(after.body, "BEGIN:VEVENT"), 1u);
+  EXPECT_EQ(after.body.find("SUMMARY:one"), std::string::npos);
+  EXPECT_NE(after.head.get("ETag", ""), etag);
+}
+
+TEST_F(CalDavCollectionGet, AppointmentsCalendar_AllAppointmentsGzippedOnRequest) {
+  const std::string cal = "/dav/calendars/sophie/appointments/";
+  const Reply plain = request("GET", cal);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  const auto events = count(plain.body, "BEGIN:VEVENT");
+  std::size_t expected = 0;
+  engine::RecordFilter filter;
+  filter.employeeId = store_->employeeByExternalId("emp-sophie")->id;
+  store_->forEachAppointment(filter, [&](const engine::Appointment&) {
+    ++expected;
+    return true;
+  });
+  EXPECT_EQ(events, expected);
+  EXPECT_GT(events, 0u);
+  const Reply gz = request("GET", cal, {}, {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.head.get("Content-Encoding", ""), "gzip");
+  EXPECT_LT(gz.body.size(), plain.body.size());
+  EXPECT_EQ(request("GET", cal, {}, {{"If-None-Match", plain.head.get("ETag", "")}}).status, 304);
+}
+
+TEST_F(CalDavCollectionGet, Query_RecurringEventFoundThroughBoundsButNonRecurringOutside) {
+  const std::string cal = "/dav/calendars/sophie/blocked/";
+  ASSERT_EQ(request("PUT", cal + "weekly.ics",
+                    eventAt("weekly", "20260105", "RRULE:FREQ=WEEKLY;COUNT=60\r\n"))
+                .status,
+            201);
+  ASSERT_EQ(request("PUT", cal + "once.ics", eventAt("once", "20260106")).status, 201);
+  auto query = [&](const std::string& start, const std::string& end) {
+    return request("REPORT", cal,
+                   "<C:calendar-query xmlns:D='DAV:' xmlns:C='urn:ietf:params:xml:ns:caldav'>"
+                   "<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name='VCALENDAR'>"
+                   "<C:comp-filter name='VEVENT'><C:time-range start='" +
+                       start + "' end='" + end +
+                       "'/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+                   {{"Depth", "1"}});
+  };
+  // A Monday in November 2026: an instance of the weekly set, nothing else.
+  const Reply nov = query("20261116T000000Z", "20261117T000000Z");
+  ASSERT_EQ(nov.status, 207);
+  EXPECT_NE(nov.body.find("weekly.ics"), std::string::npos) << nov.body;
+  EXPECT_EQ(nov.body.find("once.ics"), std::string::npos) << nov.body;
+  // A Tuesday in November: neither (the weekly set has no instance then).
+  const Reply tue = query("20261117T000000Z", "20261118T000000Z");
+  EXPECT_EQ(tue.body.find(".ics"), std::string::npos) << tue.body;
+  // After COUNT ran out (60 weeks from 2026-01-05 end in February 2027).
+  EXPECT_EQ(query("20270601T000000Z", "20270602T000000Z").body.find(".ics"), std::string::npos);
+  // The single event: its end is exclusive.
+  const Reply edge = query("20260106T093000Z", "20260106T200000Z");
+  EXPECT_NE(edge.body.find("once.ics"), std::string::npos) << edge.body;
+  EXPECT_EQ(query("20260106T100000Z", "20260106T110000Z").body.find("once.ics"),
+            std::string::npos);  // 10:00-11:00 Paris is 09:00-10:00 UTC
+}
+
+}  // namespace
+}  // namespace creneau::bridge
+
+namespace creneau::bridge {
+namespace {
+
+using namespace caldavtest;
+
+class CalDavRecurrence : public CalDavFixture {
+ protected:
+  static constexpr const char* kCal = "/dav/calendars/sophie/blocked/";
+  void SetUp() override {
+    CalDavFixture::SetUp();
+    // Every Monday 10:00-11:00 Paris from 2026-11-02, 8 times; the third
+    // moved to 14:00; plus a tentative one-off in 2031.
+    const std::string set =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:yoga\r\nDTSTAMP:20261101T100000Z\r\n"
+        "DTSTART;TZID=Europe/Paris:20261102T100000\r\nDTEND;TZID=Europe/Paris:20261102T110000\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=8\r\nSUMMARY:Yoga\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:yoga\r\nDTSTAMP:20261101T100000Z\r\n"
+        "RECURRENCE-ID;TZID=Europe/Paris:20261116T100000\r\n"
+        "DTSTART;TZID=Europe/Paris:20261116T140000\r\nDTEND;TZID=Europe/Paris:20261116T150000\r\n"
+        "SUMMARY:Yoga (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    ASSERT_EQ(request("PUT", std::string(kCal) + "yoga.ics", set).status, 201);
+    const std::string later =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:far\r\n"
+        "DTSTAMP:20261101T100000Z\r\nDTSTART:20310310T100000Z\r\nDTEND:20310310T110000Z\r\n"
+        "STATUS:TENTATIVE\r\nSUMMARY:Far\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    ASSERT_EQ(request("PUT", std::string(kCal) + "far.ics", later).status, 201);
+  }
+  Reply query(const std::string& dataOptions, const std::string& start, const std::string& end) {
+    return request("REPORT", kCal,
+                   "<C:calendar-query xmlns:D='DAV:' xmlns:C='urn:ietf:params:xml:ns:caldav'>"
+                   "<D:prop><C:calendar-data>" +
+                       dataOptions +
+                       "</C:calendar-data></D:prop><C:filter><C:comp-filter name='VCALENDAR'>"
+                       "<C:comp-filter name='VEVENT'><C:time-range start='" +
+                       start + "' end='" + end +
+                       "'/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+                   {{"Depth", "1"}});
+  }
+};
+
+TEST_F(CalDavRecurrence, Expand_ReturnsInstancesInUtcWithRecurrenceIds) {
+  const Reply r = query("<C:expand start='20261109T000000Z' end='20261124T000000Z'/>",
+                        "20261109T000000Z", "20261124T000000Z");
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_EQ(count(r.body, "BEGIN:VEVENT"), 3u) << r.body;  // 9th, 16th (moved), 23rd
+  EXPECT_EQ(r.body.find("RRULE"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("DTSTART:20261109T090000Z"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("DTSTART:20261116T130000Z"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("RECURRENCE-ID:20261116T090000Z"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("DTSTART:20261123T090000Z"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("TZID"), std::string::npos) << r.body;
+}
+
+TEST_F(CalDavRecurrence, LimitRecurrenceSet_KeepsMasterDropsOverridesOutside) {
+  const Reply outside = query(
+      "<C:limit-recurrence-set start='20261121T000000Z' "
+      "end='20261201T000000Z'/>",
+      "20261121T000000Z", "20261201T000000Z");
+  ASSERT_EQ(outside.status, 207) << outside.body;
+  EXPECT_EQ(count(outside.body, "BEGIN:VEVENT"), 1u) << outside.body;
+  EXPECT_NE(outside.body.find("RRULE:FREQ=WEEKLY;COUNT=8"), std::string::npos);
+  const Reply inside = query(
+      "<C:limit-recurrence-set start='20261115T000000Z' "
+      "end='20261117T000000Z'/>",
+      "20261115T000000Z", "20261117T000000Z");
+  EXPECT_EQ(count(inside.body, "BEGIN:VEVENT"), 2u) << inside.body;
+  EXPECT_NE(inside.body.find("Yoga (moved)"), std::string::npos);
+}
+
+TEST_F(CalDavRecurrence, Expand_BadWindow_Returns400) {
+  EXPECT_EQ(
+      query("<C:expand start='20261109T000000Z'/>", "20261109T000000Z", "20261124T000000Z").status,
+      400);
+  EXPECT_EQ(query("<C:expand start='20261124T000000Z' end='20261109T000000Z'/>", "20261109T000000Z",
+                  "20261124T000000Z")
+                .status,
+            400);
+}
+
+TEST_F(CalDavRecurrence, FreeBusy_FarFutureAndOverrides) {
+  auto freebusy = [&](const std::string& start, const std::string& end) {
+    return request("REPORT", kCal,
+                   "<C:free-busy-query xmlns:C='urn:ietf:params:xml:ns:caldav'><C:time-range "
+                   "start='" +
+                       start + "' end='" + end + "'/></C:free-busy-query>",
+                   {{"Depth", "1"}});
+  };
+  const Reply far = freebusy("20310301T000000Z", "20310401T000000Z");
+  ASSERT_EQ(far.status, 200) << far.body;
+  EXPECT_NE(far.body.find("FBTYPE=BUSY-TENTATIVE:20310310T100000Z/20310310T110000Z"),
+            std::string::npos)
+      << far.body;
+  const Reply nov = freebusy("20261115T000000Z", "20261118T000000Z");
+  EXPECT_NE(nov.body.find("20261116T130000Z/20261116T140000Z"), std::string::npos) << nov.body;
+  EXPECT_EQ(nov.body.find("20261116T090000Z"), std::string::npos) << nov.body;
+}
+
+TEST_F(CalDavRecurrence, SyncCollection_AcceptsDepthOneAsPythonCaldavSends) {
+  const Reply r = request("REPORT", kCal,
+                          "<D:sync-collection xmlns:D='DAV:'><D:sync-token/><D:sync-level>1"
+                          "</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>",
+                          {{"Depth", "1"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  EXPECT_NE(r.body.find("yoga.ics"), std::string::npos);
+  EXPECT_EQ(request("REPORT", kCal,
+                    "<D:sync-collection xmlns:D='DAV:'><D:sync-token/><D:sync-level>1"
+                    "</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>",
+                    {{"Depth", "infinity"}})
+                .status,
+            400);
+}
+
+}  // namespace
+}  // namespace creneau::bridge
+
+namespace creneau::bridge {
+namespace {
+
+using namespace caldavtest;
+
+class CalDavFolders : public CalDavFixture {};
+
+TEST_F(CalDavFolders, PlainFolderInPersonalCalendar_HoldsAnyFileButNoCalendarData) {
+  const std::string cal = "/dav/calendars/sophie/blocked/";
+  ASSERT_EQ(request("MKCOL", cal + "notes/").status, 201);
+  EXPECT_EQ(request("MKCOL", cal + "notes/").status, 405);
+  EXPECT_EQ(request("MKCOL", cal + "missing/deeper/").status, 409);
+  EXPECT_EQ(request("PUT", cal + "missing/a.txt", "x", {{"Content-Type", "text/plain"}}).status,
+            409);
+  // Any bytes, even an iCalendar text: it is a file, not busy time.
+  const std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:f\r\n"
+      "DTSTAMP:20261124T100000Z\r\nDTSTART:20261125T100000Z\r\nDTEND:20261125T110000Z\r\n"
+      "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  ASSERT_EQ(request("PUT", cal + "notes/copy.ics", ics).status, 201);
+  const Reply put =
+      request("PUT", cal + "notes/a.txt", "hello\n", {{"Content-Type", "text/plain"}});
+  ASSERT_EQ(put.status, 201);
+  const Reply got = request("GET", cal + "notes/a.txt");
+  EXPECT_EQ(got.body, "hello\n");
+  EXPECT_EQ(got.head.get("ETag", ""), put.head.get("ETag", ""));
+  EXPECT_EQ(store_->personalBusy(store_->employeeByExternalId("emp-sophie")->id, 0, 4e9).size(),
+            0u);
+  const Reply listing = propfind(cal + "notes/", "1", {});
+  EXPECT_NE(listing.body.find("notes/a.txt"), std::string::npos) << listing.body;
+  // Reports on the calendar see calendar objects only.
+  const Reply sync = request("REPORT", cal,
+                             "<D:sync-collection xmlns:D='DAV:'><D:sync-token/>"
+                             "<D:prop><D:getetag/></D:prop></D:sync-collection>",
+                             {{"Depth", "0"}});
+  EXPECT_EQ(sync.body.find("notes/"), std::string::npos) << sync.body;
+
+  // MOVE keeps dead properties; COPY with Overwrite: F onto it is refused.
+  ASSERT_EQ(request("PROPPATCH", cal + "notes/a.txt",
+                    "<D:propertyupdate xmlns:D='DAV:'><D:set><D:prop><x:tag xmlns:x='urn:x'>"
+                    "kept</x:tag></D:prop></D:set></D:propertyupdate>")
+                .status,
+            207);
+  ASSERT_EQ(request("MOVE", cal + "notes/a.txt", {},
+                    {{"Destination", "http://localhost" + cal + "notes/b.txt"}})
+                .status,
+            201);
+  EXPECT_EQ(request("GET", cal + "notes/a.txt").status, 404);
+  EXPECT_NE(propfind(cal + "notes/b.txt", "0", {}).body.find(">kept<"), std::string::npos);
+  EXPECT_EQ(request("COPY", cal + "notes/copy.ics", {},
+                    {{"Destination", cal + "notes/b.txt"}, {"Overwrite", "F"}})
+                .status,
+            412);
+  // Outside its calendar: refused.
+  EXPECT_EQ(request("MOVE", cal + "notes/b.txt", {},
+                    {{"Destination", "/dav/calendars/sophie/appointments/b.txt"}})
+                .status,
+            403);
+  // DELETE of the folder removes what it holds.
+  ASSERT_EQ(request("DELETE", cal + "notes/").status, 204);
+  EXPECT_EQ(request("GET", cal + "notes/b.txt").status, 404);
+  EXPECT_EQ(request("MKCOL", "/dav/calendars/sophie/appointments/x/").status, 403);
+}
+
+}  // namespace
+}  // namespace creneau::bridge

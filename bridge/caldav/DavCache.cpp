@@ -1,0 +1,106 @@
+#include "bridge/caldav/DavCache.h"
+
+#include "engine/store/Store.h"
+#include "ical/IcalCodec.h"
+
+#include <algorithm>
+
+namespace creneau::bridge::dav {
+
+namespace {
+// More changes than this since the snapshot: read the calendar again whole.
+constexpr std::size_t kIncrementalLimit = 2000;
+}  // namespace
+
+std::shared_ptr<const PersonalSnapshot> DavCache::personal(const engine::Store& store,
+                                                           engine::Id calendarId) {
+  const std::string collection = engine::personalCollection(calendarId);
+  // One reader brings a snapshot up to date at a time; the others wait for
+  // it instead of reading the same rows.
+  const std::lock_guard lock(personalMutex_);
+  const std::int64_t latest = store.latestChange(collection);
+  auto& slot = personal_[calendarId];
+  if (slot && slot->seq == latest) return slot;
+
+  auto next = std::make_shared<PersonalSnapshot>();
+  next->seq = latest;
+  std::vector<engine::Change> changes;
+  const bool incremental =
+      slot && slot->seq < latest &&
+      (changes = store.changesSince(collection, slot->seq)).size() <= kIncrementalLimit;
+  if (incremental) {
+    next->objects = slot->objects;
+    std::map<std::string, bool> touched;  // name -> deleted (newest change wins)
+    for (const auto& c : changes) touched[c.uid] = c.deleted;
+    for (const auto& [name, deleted] : touched) {
+      next->objects.erase(name);
+      if (deleted) continue;
+      if (auto o = store.personalObject(calendarId, name))
+        next->objects.emplace(name, std::make_shared<const engine::PersonalObject>(std::move(*o)));
+    }
+  } else {
+    for (auto& o : store.personalObjects(calendarId)) {
+      auto name = o.name;
+      next->objects.emplace(std::move(name),
+                            std::make_shared<const engine::PersonalObject>(std::move(o)));
+    }
+  }
+  slot = std::move(next);
+  return slot;
+}
+
+std::shared_ptr<const RenderedAppointment> DavCache::rendered(
+    const engine::Appointment& a, const std::string& settingsTag,
+    const std::function<ical::Event()>& render) {
+  {
+    const std::lock_guard lock(renderedMutex_);
+    if (auto it = rendered_.find(a.id); it != rendered_.end() &&
+                                        it->second->revision == a.revision &&
+                                        it->second->settingsTag == settingsTag)
+      return it->second;
+  }
+  auto r = std::make_shared<RenderedAppointment>();
+  r->revision = a.revision;
+  r->settingsTag = settingsTag;
+  r->event = render();
+  ical::Calendar calendar;
+  calendar.events.push_back(r->event);
+  r->text = ical::serialize(calendar);
+  const std::lock_guard lock(renderedMutex_);
+  if (rendered_.size() >= maxRendered_) rendered_.clear();
+  rendered_[a.id] = r;
+  return r;
+}
+
+std::shared_ptr<const ObjectBusy> DavCache::objectBusy(
+    const engine::PersonalObject& o, engine::UnixTime from, engine::UnixTime to,
+    engine::UnixTime now,
+    const std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>& compute) {
+  {
+    const std::lock_guard lock(busyMutex_);
+    if (auto it = busy_.find(o.id); it != busy_.end() && it->second->revision == o.revision &&
+                                    it->second->from <= from && to <= it->second->to)
+      return it->second;
+  }
+  constexpr engine::UnixTime kYear = 366LL * 24 * 3600;
+  auto b = std::make_shared<ObjectBusy>();
+  b->revision = o.revision;
+  b->from = std::min(from, now - 3 * kYear);
+  b->to = std::max(to, now + 5 * kYear);
+  b->instances = compute(b->from, b->to);
+  const std::lock_guard lock(busyMutex_);
+  if (busy_.size() >= maxRendered_) busy_.clear();
+  busy_[o.id] = b;
+  return b;
+}
+
+std::shared_ptr<const CollectionBody> DavCache::collection(
+    const std::string& key, std::int64_t seq, const std::function<CollectionBody()>& build) {
+  const std::lock_guard lock(collectionMutex_);
+  auto& slot = collections_[key];
+  if (slot.second && slot.first == seq) return slot.second;
+  slot = {seq, std::make_shared<const CollectionBody>(build())};
+  return slot.second;
+}
+
+}  // namespace creneau::bridge::dav
