@@ -74,7 +74,42 @@ HttpError BasicAuth::challenge(const std::string& message) const {
 }
 
 engine::Principal BasicAuth::authenticate(const Request& req) {
-  return authenticate(req.header("Authorization"));
+  const auto authorization = req.header("Authorization");
+  if (!authorization || options_.maxFailures == 0) return authenticate(authorization);
+  // The host without the port: one client, whatever connection it uses.
+  std::string host = req.remoteAddress();
+  if (const auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = failures_.find(host); it != failures_.end()) {
+      const auto elapsed = now() - it->second.since;
+      if (elapsed >= options_.failureWindow) {
+        failures_.erase(it);
+      } else if (it->second.count >= options_.maxFailures) {
+        ++stats_.throttled;
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::seconds>(options_.failureWindow - elapsed)
+                .count() +
+            1;
+        throw HttpError(429, "too many failed logins from this address: try again in " +
+                                 std::to_string(wait) + " s")
+            .withHeader("Retry-After", std::to_string(wait));
+      }
+    }
+  }
+  if (auto p = check(authorization)) {
+    std::lock_guard lock(mutex_);
+    failures_.erase(host);
+    return *p;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() >= options_.cacheEntries) failures_.clear();  // bounded
+    auto& f = failures_[host];
+    if (f.count == 0) f.since = now();
+    ++f.count;
+  }
+  throw challenge("wrong login or password");
 }
 
 engine::Principal BasicAuth::authenticate(const std::optional<std::string>& authorization) {

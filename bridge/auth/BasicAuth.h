@@ -28,6 +28,11 @@ struct BasicAuthOptions {
   // Replace hashes made with fewer iterations than new ones get, at login.
   bool upgradeHashes = true;
   std::function<std::chrono::steady_clock::time_point()> clock;  // default: steady_clock
+  // Guessing: after this many failed logins from one client address within
+  // failureWindow, every login from it answers 429 (with Retry-After) until
+  // the window has passed, without running PBKDF2. 0 turns it off.
+  std::size_t maxFailures = 10;
+  std::chrono::seconds failureWindow{std::chrono::minutes(5)};
 };
 
 // HTTP Basic authentication (RFC 7617) against the store's users.
@@ -42,7 +47,8 @@ class BasicAuth {
   explicit BasicAuth(engine::Store& store, BasicAuthOptions options = {});
 
   // The principal for the request's Authorization header; throws
-  // challenge() when it is missing, malformed or wrong.
+  // challenge() when it is missing, malformed or wrong, and 429 while the
+  // client's address has too many recent failures.
   [[nodiscard]] engine::Principal authenticate(const Request& req);
   // The same from the header's value (nullopt: no header).
   [[nodiscard]] engine::Principal authenticate(const std::optional<std::string>& authorization);
@@ -60,6 +66,7 @@ class BasicAuth {
     std::uint64_t verified = 0;  // PBKDF2 runs that succeeded
     std::uint64_t failed = 0;
     std::uint64_t cacheHits = 0;
+    std::uint64_t throttled = 0;  // logins refused with 429
   };
   [[nodiscard]] Stats stats() const;
 
@@ -77,6 +84,11 @@ class BasicAuth {
   engine::PasswordHash dummy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Cached> cache_;  // by SHA-256 of the header value
+  struct Failures {
+    std::size_t count = 0;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::unordered_map<std::string, Failures> failures_;  // by client host
   Stats stats_;
 };
 

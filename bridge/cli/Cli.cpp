@@ -6,6 +6,7 @@
 #include "bridge/cli/Args.h"
 #include "bridge/cli/Commands.h"
 #include "bridge/cli/FeedCommand.h"
+#include "bridge/cli/SlotsCommand.h"
 #include "bridge/cli/UserCommand.h"
 #include "bridge/server/ServeCommand.h"
 
@@ -35,6 +36,9 @@ Commands:
          [--label TEXT] [--include-pending] [--no-canceled]
                               make an ICS/webcal subscription URL (shown once)
   feed list | revoke ID       list feeds, disable one (see 'creneau feed --help')
+  slots --service ID --from DATE --to DATE
+         [--employee ID ...] [--tz ZONE] [--json] [--explain]
+                              bookable slots by day (see 'creneau slots --help')
 
 Every command that touches the database takes --db PATH
 (default: $CRENEAU_DB, else ./creneau.db).
@@ -65,6 +69,7 @@ int runCli(const std::vector<std::string>& args, CliStreams io) {
     if (cmd == "serve") return serveCommand(rest, io);
     if (cmd == "user") return userCommand(rest, io, std::cin);
     if (cmd == "feed") return feedCommand(rest, io);
+    if (cmd == "slots") return slotsCommand(rest, io);
     io.err << "creneau: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

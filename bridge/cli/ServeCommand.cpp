@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 
+#include "bridge/api/SlotsHandler.h"
 #include "bridge/auth/BasicAuth.h"
 #include "bridge/caldav/DavHandlers.h"
 #include "bridge/cli/Args.h"
@@ -40,7 +41,8 @@ Serves CalDAV, ICS feeds and the API over HTTP(S) until SIGTERM or SIGINT.
 
 Feeds (/feeds/<token>.ics, made with 'creneau feed create') and logins, in the
 config file: feeds.days_back (30), feeds.days_ahead (365), feeds.refresh (1h),
-feeds.cache_size (64MiB), auth.cache_ttl (5m).
+feeds.cache_size (64MiB), auth.cache_ttl (5m), auth.max_failures (10),
+auth.failure_window (5m).
 
 Environment: CRENEAU_LISTEN, CRENEAU_PUBLIC_URL, CRENEAU_DB, CRENEAU_TLS_CERT,
 CRENEAU_TLS_KEY, CRENEAU_THREADS, CRENEAU_MAX_BODY, CRENEAU_LOG_LEVEL,
@@ -137,9 +139,15 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   router.get("/feeds/{token}.ics", makeFeedHandler(feeds));
   BasicAuthOptions authOptions;
   authOptions.cacheTtl = config.authCacheTtl;
+  authOptions.maxFailures = config.authMaxFailures;
+  authOptions.failureWindow =
+      std::chrono::duration_cast<std::chrono::seconds>(config.authFailureWindow);
   BasicAuth auth(*store, authOptions);
   router.add("*", "/.well-known/caldav", makeWellKnownHandler());
   router.add("*", "/dav/*", makeDavHandler(*store, auth));
+  // CRENEAU_NOW (tests only) fixes "now" for slots; unset: the system clock.
+  const SlotClock slotClock = makeSlotClock(processEnvironment()(kFixedNowVariable));
+  router.get("/api/v1/slots", makeSlotsHandler(*store, auth, slotClock));
 
   Server server(config, router);
   try {

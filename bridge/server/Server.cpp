@@ -26,6 +26,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 namespace creneau::bridge {
 
@@ -92,6 +93,9 @@ class Exchange final : public Poco::Net::HTTPRequestHandler {
       req->setParams(std::move(prepared_.match->params));
       prepared_.match->handler(*req, res);
       if (!res.committed() && !drain(*req)) res.closeConnection();
+      // While stopping, the connection ends after this answer (Connection:
+      // close), so the client reads it whole before anything is shut down.
+      if (core_->stopping) res.closeConnection();
       res.commit();
     } catch (const HttpError& e) {
       fail(e, req, res);
@@ -372,6 +376,10 @@ void Server::stop(std::chrono::milliseconds timeout) {
       core.log.warning("%d request(s) still running after %d ms: closing their connections",
                        core.inFlight, static_cast<int>(timeout.count()));
   }
+  // The answers just sent close their own connections; give their threads a
+  // moment to do so before the rest (idle keep-alives) are shut down.
+  for (int i = 0; i < 20 && impl_->http->currentConnections() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->http->stopAll(true);  // shuts down every connection, idle keep-alives included
   impl_->pool->joinAll();
   impl_->http.reset();

@@ -146,6 +146,12 @@ const std::vector<Key>& keys() {
       {"feeds.refresh", nullptr, [](auto& c, auto& v) { c.feedRefresh = parseDuration(v); }},
       {"feeds.cache_size", nullptr, [](auto& c, auto& v) { c.feedCacheBytes = parseByteSize(v); }},
       {"auth.cache_ttl", nullptr, [](auto& c, auto& v) { c.authCacheTtl = parseDuration(v); }},
+      {"auth.max_failures", nullptr,
+       [](auto& c, auto& v) {
+         c.authMaxFailures = static_cast<std::size_t>(parseInteger(v, 0, 1'000'000));
+       }},
+      {"auth.failure_window", nullptr,
+       [](auto& c, auto& v) { c.authFailureWindow = parseDuration(v); }},
   };
   return kKeys;
 }

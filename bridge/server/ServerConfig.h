@@ -30,6 +30,8 @@
 // | feeds.refresh                  |                    |                  | 1h              |
 // | feeds.cache_size               |                    |                  | 64MiB           |
 // | auth.cache_ttl                 |                    |                  | 5m              |
+// | auth.max_failures              |                    |                  | 10              |
+// | auth.failure_window            |                    |                  | 5m              |
 //
 // server.listen       HOST:PORT to bind; "[::1]:8080" for IPv6; PORT 0 picks
 //                     a free port (printed at start). A bare PORT means
@@ -65,6 +67,9 @@
 // auth.cache_ttl      How long HTTP Basic credentials, once verified with
 //                     PBKDF2, are trusted (the stored hash is still checked
 //                     on every request); 0 turns the cache off.
+// auth.max_failures   Failed logins from one client address within
+// auth.failure_window that make it wait (429, Retry-After) until the window
+//                     has passed; 0 turns the limit off.
 
 #include <chrono>
 #include <cstddef>
@@ -97,6 +102,8 @@ struct ServerConfig {
   std::chrono::milliseconds feedRefresh{3'600'000};
   std::size_t feedCacheBytes = 64 * 1024 * 1024;
   std::chrono::milliseconds authCacheTtl{300'000};
+  std::size_t authMaxFailures = 10;
+  std::chrono::milliseconds authFailureWindow{300'000};
 
   [[nodiscard]] bool tls() const { return !tlsCert.empty(); }
 };
