@@ -72,14 +72,18 @@ std::shared_ptr<const RenderedAppointment> DavCache::rendered(
   return r;
 }
 
-std::shared_ptr<const ObjectBusy> DavCache::objectBusy(
-    const engine::PersonalObject& o, engine::UnixTime from, engine::UnixTime to,
-    engine::UnixTime now,
-    const std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>& compute) {
+namespace {
+
+using Compute = std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>;
+
+std::shared_ptr<const ObjectBusy> memo(
+    std::mutex& mutex, std::unordered_map<engine::Id, std::shared_ptr<const ObjectBusy>>& map,
+    std::size_t maxEntries, const engine::PersonalObject& o, engine::UnixTime from,
+    engine::UnixTime to, engine::UnixTime now, const Compute& compute) {
   {
-    const std::lock_guard lock(busyMutex_);
-    if (auto it = busy_.find(o.id); it != busy_.end() && it->second->revision == o.revision &&
-                                    it->second->from <= from && to <= it->second->to)
+    const std::lock_guard lock(mutex);
+    if (auto it = map.find(o.id); it != map.end() && it->second->revision == o.revision &&
+                                  it->second->from <= from && to <= it->second->to)
       return it->second;
   }
   constexpr engine::UnixTime kYear = 366LL * 24 * 3600;
@@ -88,10 +92,29 @@ std::shared_ptr<const ObjectBusy> DavCache::objectBusy(
   b->from = std::min(from, now - 3 * kYear);
   b->to = std::max(to, now + 5 * kYear);
   b->instances = compute(b->from, b->to);
-  const std::lock_guard lock(busyMutex_);
-  if (busy_.size() >= maxRendered_) busy_.clear();
-  busy_[o.id] = b;
+  std::sort(b->instances.begin(), b->instances.end(),
+            [](const BusyInstance& x, const BusyInstance& y) { return x.start < y.start; });
+  const std::lock_guard lock(mutex);
+  if (map.size() >= maxEntries) map.clear();
+  map[o.id] = b;
   return b;
+}
+
+}  // namespace
+
+std::shared_ptr<const ObjectBusy> DavCache::objectBusy(const engine::PersonalObject& o,
+                                                       engine::UnixTime from, engine::UnixTime to,
+                                                       engine::UnixTime now,
+                                                       const Compute& compute) {
+  return memo(busyMutex_, busy_, maxRendered_, o, from, to, now, compute);
+}
+
+std::shared_ptr<const ObjectBusy> DavCache::objectInstances(const engine::PersonalObject& o,
+                                                            engine::UnixTime from,
+                                                            engine::UnixTime to,
+                                                            engine::UnixTime now,
+                                                            const Compute& compute) {
+  return memo(busyMutex_, instances_, maxRendered_, o, from, to, now, compute);
 }
 
 std::shared_ptr<const CollectionBody> DavCache::collection(

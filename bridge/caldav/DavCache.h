@@ -86,6 +86,13 @@ class DavCache {
       engine::UnixTime now,
       const std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>& compute);
 
+  // Every instance of `o` (whatever its status), kept the same way: the
+  // time-range test of calendar-query for recurring objects.
+  [[nodiscard]] std::shared_ptr<const ObjectBusy> objectInstances(
+      const engine::PersonalObject& o, engine::UnixTime from, engine::UnixTime to,
+      engine::UnixTime now,
+      const std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>& compute);
+
   [[nodiscard]] std::shared_ptr<const CollectionBody> collection(
       const std::string& key, std::int64_t seq, const std::function<CollectionBody()>& build);
 
@@ -97,6 +104,7 @@ class DavCache {
   std::unordered_map<engine::Id, std::shared_ptr<const RenderedAppointment>> rendered_;
   std::mutex busyMutex_;
   std::unordered_map<engine::Id, std::shared_ptr<const ObjectBusy>> busy_;
+  std::unordered_map<engine::Id, std::shared_ptr<const ObjectBusy>> instances_;
   std::mutex collectionMutex_;
   std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const CollectionBody>>>
       collections_;

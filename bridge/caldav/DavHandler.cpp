@@ -74,8 +74,8 @@ Handler makeDavHandler(engine::Store& store, BasicAuth& auth) {
     auto principal = auth.authenticate(req);
     auto settings = engine::loadRenderSettings(store);
     auto tag = dav::settingsTag(settings);
-    const dav::DavContext ctx{store, std::move(principal), std::move(settings), *cache,
-                              std::move(tag)};
+    const dav::DavContext ctx{store,  std::move(principal), std::move(settings),
+                              *cache, std::move(tag),       std::nullopt};
     const std::string& method = req.method();
     const auto resource = dav::resolve(ctx, req.path());
     const std::string name = lastSegment(req.path());

@@ -84,6 +84,13 @@ std::optional<engine::Employee> employeeById(const engine::Store& store, engine:
   return std::nullopt;
 }
 
+// The employee behind an employee login, read once per request.
+std::optional<engine::Employee> ownEmployee(const DavContext& ctx) {
+  if (!ctx.principal.employeeId) return std::nullopt;
+  if (!ctx.ownEmployee) ctx.ownEmployee = employeeById(ctx.store, *ctx.principal.employeeId);
+  return *ctx.ownEmployee;
+}
+
 // A folder or file inside a personal calendar.
 DavResource fileResource(const DavResource& calendar, engine::DavFile f) {
   DavResource r;
@@ -157,7 +164,7 @@ std::optional<PersonalTarget> personalTarget(const DavContext& ctx, const std::s
     }
   } else if (ctx.principal.employeeId && !segment.starts_with(kCalendarPrefix) &&
              !segment.starts_with(kBlockedPrefix) && segment != "appointments") {
-    employee = employeeById(ctx.store, *ctx.principal.employeeId);
+    employee = ownEmployee(ctx);
     slug = segment;
   }
   if (!employee || !ctx.principal.canSeeEmployee(employee->id) || !validSlug(slug))
@@ -185,13 +192,6 @@ std::optional<DavResource> personalNamed(const DavContext& ctx, const std::strin
   auto calendar = ctx.store.personalCalendar(target->employee.id, target->slug);
   if (!calendar) return std::nullopt;
   return personalResource(ctx, target->employee, std::move(*calendar));
-}
-
-// The dead properties of a resource overlaid on its live ones.
-void addDeadProperties(const DavContext& ctx, const DavResource& r, PropValues& p) {
-  const auto key = deadPropertyKey(ctx, r);
-  if (!key) return;
-  for (auto& d : ctx.store.deadProperties(*key)) p[d.name] = std::move(d.value);
 }
 
 constexpr const char* kSupportedReports =
@@ -239,7 +239,7 @@ std::optional<DavResource> calendarNamed(const DavContext& ctx, const std::strin
     if (!segment.starts_with(kCalendarPrefix)) return std::nullopt;
     employee = ctx.store.employeeByExternalId(segment.substr(kCalendarPrefix.size()));
   } else if (segment == "appointments" && ctx.principal.employeeId) {
-    employee = employeeById(ctx.store, *ctx.principal.employeeId);
+    employee = ownEmployee(ctx);
   }
   if (!employee || !ctx.principal.canSeeEmployee(employee->id)) return std::nullopt;
   return calendarResource(ctx, *employee);
@@ -311,9 +311,10 @@ std::optional<DavResource> resolve(const DavContext& ctx, const std::string& pat
     if (segs.size() == 3) return personal;
     if (personal->personal->id == 0) return std::nullopt;
     if (segs.size() == 4 && !trailingSlash && segs[3].ends_with(kObjectSuffix)) {
-      const auto snapshot = personalSnapshot(ctx, *personal);
-      if (const auto it = snapshot->objects.find(segs[3]); it != snapshot->objects.end())
-        return personalObjectResource(*personal, *it->second);
+      // One indexed row: cheaper than bringing the calendar's snapshot up to
+      // date, which a stream of PUTs would do for every request.
+      if (auto object = ctx.store.personalObject(personal->personal->id, segs[3]))
+        return personalObjectResource(*personal, *object);
     }
     // A plain folder or a file in one.
     std::string rel;
@@ -411,7 +412,25 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
   return out;
 }
 
+void addDeadProperties(const DavContext& ctx, const DavResource& r, PropValues& p) {
+  const auto key = deadPropertyKey(ctx, r);
+  if (!key) return;
+  for (auto& d : ctx.store.deadProperties(*key)) p[d.name] = std::move(d.value);
+}
+
+bool needsDeadProperties(const PropValues& live, const std::vector<std::string>& wanted) {
+  for (const auto& name : wanted)
+    if (!live.contains(name)) return true;
+  return false;
+}
+
 PropValues properties(const DavContext& ctx, const DavResource& r) {
+  PropValues p = liveProperties(ctx, r);
+  addDeadProperties(ctx, r, p);
+  return p;
+}
+
+PropValues liveProperties(const DavContext& ctx, const DavResource& r) {
   PropValues p = commonProperties(ctx);
   const std::string collection = "<D:collection/>";
   switch (r.kind) {
@@ -496,7 +515,6 @@ PropValues properties(const DavContext& ctx, const DavResource& r) {
       break;
     }
   }
-  addDeadProperties(ctx, r, p);
   return p;
 }
 

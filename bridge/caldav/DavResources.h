@@ -73,6 +73,8 @@ struct DavContext {
   engine::RenderSettings settings;
   DavCache& cache;
   std::string settingsTag;  // settingsTag(settings)
+  // The employee the principal is (an employee login), read once per request.
+  mutable std::optional<std::optional<engine::Employee>> ownEmployee;
 };
 
 // A digest of everything in the settings that changes rendered output.
@@ -123,8 +125,17 @@ struct PersonalTarget {
 // The members of a collection (Depth 1).
 [[nodiscard]] std::vector<DavResource> children(const DavContext& ctx, const DavResource& r);
 
-// Every live property of the resource, as PROPFIND writes it.
+// Every property of the resource, as PROPFIND writes it: the live ones and
+// the dead ones clients set.
 [[nodiscard]] PropValues properties(const DavContext& ctx, const DavResource& r);
+// Only the live ones (no store read for dead properties), and the dead ones
+// added to them: reports and PROPFIND read dead properties only when the
+// client asks for something the live ones lack.
+[[nodiscard]] PropValues liveProperties(const DavContext& ctx, const DavResource& r);
+void addDeadProperties(const DavContext& ctx, const DavResource& r, PropValues& p);
+// Whether `wanted` (Clark names) needs more than `live` holds.
+[[nodiscard]] bool needsDeadProperties(const PropValues& live,
+                                       const std::vector<std::string>& wanted);
 
 // Strong ETag of an object: revision and the settings it was rendered with.
 [[nodiscard]] std::string objectEtag(const DavContext& ctx, const engine::Appointment& a);

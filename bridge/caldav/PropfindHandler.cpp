@@ -20,7 +20,9 @@ Depth depthOf(const Request& req) {
 DavResponse answer(const DavContext& ctx, const DavResource& r, const PropfindRequest& q) {
   DavResponse out;
   out.href = r.href;
-  PropValues all = properties(ctx, r);
+  PropValues all = liveProperties(ctx, r);
+  if (q.kind != PropfindRequest::Kind::Prop || needsDeadProperties(all, q.props))
+    addDeadProperties(ctx, r, all);
   switch (q.kind) {
     case PropfindRequest::Kind::PropName:
       out.found = std::move(all);

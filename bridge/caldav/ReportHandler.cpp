@@ -211,7 +211,7 @@ class ObjectRenderer {
   [[nodiscard]] DavResponse answer(const DavResource& r, const PropRequest& q) const {
     DavResponse out;
     out.href = r.href;
-    PropValues all = properties(ctx_, r);
+    PropValues all = liveProperties(ctx_, r);
     const bool wantsData = q.all || std::ranges::find(q.props, calendarDataName()) != q.props.end();
     if (wantsData) {
       const std::string& text =
@@ -219,6 +219,7 @@ class ObjectRenderer {
       all[calendarDataName()] =
           xmlEscape(q.expand || q.limitRecur ? recurrenceView(text, q) : text);
     }
+    if (q.all || needsDeadProperties(all, q.props)) addDeadProperties(ctx_, r, all);
     if (q.all) {
       out.found = std::move(all);
       return out;
@@ -375,6 +376,19 @@ std::vector<std::string> valuesOf(const ical::Event& ev, const std::string& name
   if (name == "DESCRIPTION") return one(ev.description);
   if (name == "UID") return one(ev.uid);
   if (name == "CATEGORIES") return ev.categories;
+  if (name == "STATUS") {
+    switch (ev.status) {
+      case ical::EventStatus::Tentative:
+        return {"TENTATIVE"};
+      case ical::EventStatus::Confirmed:
+        return {"CONFIRMED"};
+      case ical::EventStatus::Cancelled:
+        return {"CANCELLED"};
+      case ical::EventStatus::None:
+        break;
+    }
+    return {};
+  }
   if (name == "DTSTART" || name == "DTEND") return {"defined"};
   return {};
 }
@@ -399,23 +413,43 @@ bool matches(const ical::Event& ev, const std::vector<PropFilter>& filters) {
 // Whether a personal object's text matches the filter: one of its UIDs has
 // an instance overlapping the time range (recurrence expanded, end-exclusive)
 // and its first component passes the property filters.
-bool personalMatches(const engine::PersonalObject& o, const QueryFilter& f) {
+std::vector<BusyInstance> allInstances(const std::string& icalText, engine::UnixTime from,
+                                       engine::UnixTime to);
+
+bool personalMatches(const DavContext& ctx, const engine::PersonalObject& o, const QueryFilter& f) {
   // The stored bounds hold every instance: outside them, nothing matches;
   // for a single instance they are exact (RFC 4791 9.9).
   const auto& b = o.bounds;
   if (f.range.from && b.last <= *f.range.from) return false;
   if (f.range.to && b.first >= *f.range.to) return false;
   if (!b.recurring && f.props.empty()) return true;
+  if (f.props.empty() && f.range.from && f.range.to) {
+    // A recurring set: its instances, expanded once per revision.
+    const auto from = *f.range.from;
+    const auto to = *f.range.to;
+    const auto memo = ctx.cache.objectInstances(
+        o, from, to, std::time(nullptr),
+        [&](engine::UnixTime a, engine::UnixTime z) { return allInstances(o.icalText, a, z); });
+    return std::ranges::any_of(memo->instances, [&](const BusyInstance& i) {
+      return i.start < to && (i.end > from || (i.end == i.start && i.start >= from));
+    });
+  }
   const auto parsed = ical::parse(o.icalText);
+  // STATUS does not take an event out of a time-range (RFC 4791 9.9): the
+  // expansion sees cancelled events like the others.
+  std::vector<ical::Event> timing = parsed.calendar.events;
+  for (auto& e : timing) e.status = ical::EventStatus::None;
   std::map<std::string, std::vector<const ical::Event*>> byUid;
+  std::map<std::string, std::vector<const ical::Event*>> timingByUid;
   for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
+  for (const auto& e : timing) timingByUid[e.uid].push_back(&e);
   constexpr engine::UnixTime kFarFuture = 253402300799;  // 9999-12-31T23:59:59Z
   for (const auto& entry : byUid) {
     const auto& components = entry.second;
     if (f.range.from || f.range.to) {
       const auto from = f.range.from.value_or(0);
       const auto to = f.range.to.value_or(kFarFuture);
-      if (ical::expand(components, from, to, 1).occurrences.empty()) continue;
+      if (ical::expand(timingByUid[entry.first], from, to, 1).occurrences.empty()) continue;
     }
     if (!f.props.empty() && !matches(*components.front(), f.props)) continue;
     return true;
@@ -429,7 +463,7 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
   const ObjectRenderer renderer(ctx);
   std::vector<DavResponse> responses;
   auto considerPersonal = [&](const DavResource& obj) {
-    if (personalMatches(*obj.personalObject, f)) responses.push_back(renderer.answer(obj, q));
+    if (personalMatches(ctx, *obj.personalObject, f)) responses.push_back(renderer.answer(obj, q));
   };
   auto consider = [&](const DavResource& obj) {
     if (obj.personalObject) return considerPersonal(obj);
@@ -642,6 +676,23 @@ std::vector<BusyInstance> busyInstances(const std::string& icalText, engine::Uni
         continue;
       out.push_back({o.start, o.end, o.source->status == ical::EventStatus::Tentative});
     }
+  }
+  return out;
+}
+
+// Every instance, whatever its STATUS or TRANSP (RFC 4791 9.9).
+std::vector<BusyInstance> allInstances(const std::string& icalText, engine::UnixTime from,
+                                       engine::UnixTime to) {
+  constexpr std::size_t kMax = 20000;
+  auto parsed = ical::parse(icalText);
+  for (auto& e : parsed.calendar.events) e.status = ical::EventStatus::None;
+  std::map<std::string, std::vector<const ical::Event*>> byUid;
+  for (const auto& e : parsed.calendar.events) byUid[e.uid].push_back(&e);
+  std::vector<BusyInstance> out;
+  for (const auto& [uid, components] : byUid) {
+    (void)uid;
+    for (const auto& o : ical::expand(components, from, to, kMax).occurrences)
+      out.push_back({o.start, o.end, false});
   }
   return out;
 }

@@ -30,14 +30,22 @@ std::string personalEtag(std::string_view icalText) {
 namespace {
 
 // First start and last end of one recurring set (all components of a UID).
+// A cancelled event still has its instances for calendar-query (RFC 4791
+// 9.9 looks at times, not STATUS), so bounds are computed as if none were.
 ObjectBounds boundsOf(const std::vector<const ical::Event*>& components) {
   constexpr std::size_t kCap = 5000;
   ObjectBounds b{kFarFuture, 0};
   bool recurring = false;
+  std::vector<ical::Event> copies;
+  copies.reserve(components.size());
   for (const auto* e : components) {
     if (!e->rrule.empty() || !e->rdates.empty()) recurring = true;
+    copies.push_back(*e);
+    copies.back().status = ical::EventStatus::None;
   }
-  const auto result = ical::expand(components, 0, kFarFuture, recurring ? kCap : 1000);
+  std::vector<const ical::Event*> uncancelled;
+  for (const auto& c : copies) uncancelled.push_back(&c);
+  const auto result = ical::expand(uncancelled, 0, kFarFuture, recurring ? kCap : 1000);
   for (const auto& o : result.occurrences) {
     b.first = std::min(b.first, o.start);
     b.last = std::max(b.last, std::max(o.end, o.start + 1));
