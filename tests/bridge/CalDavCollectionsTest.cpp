@@ -571,3 +571,41 @@ TEST_F(CalDavFolders, PlainFolderInPersonalCalendar_HoldsAnyFileButNoCalendarDat
 
 }  // namespace
 }  // namespace creneau::bridge
+
+namespace creneau::bridge {
+namespace {
+
+using namespace caldavtest;
+
+class CalDavCancelled : public CalDavFixture {};
+
+TEST_F(CalDavCancelled, CancelledEvent_MatchesTimeRangeButIsNotBusy) {
+  const std::string cal = "/dav/calendars/sophie/blocked/";
+  for (const std::string rrule : {"", "RRULE:FREQ=DAILY;COUNT=3\r\n"}) {
+    const std::string uid = rrule.empty() ? "single" : "daily";
+    const std::string ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+        "\r\nDTSTAMP:20261101T100000Z\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\n" +
+        rrule + "STATUS:CANCELLED\r\nSUMMARY:Off\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    ASSERT_EQ(request("PUT", cal + uid + ".ics", ics).status, 201);
+  }
+  const Reply q =
+      request("REPORT", cal,
+              "<C:calendar-query xmlns:D='DAV:' xmlns:C='urn:ietf:params:xml:ns:caldav'><D:prop>"
+              "<D:getetag/></D:prop><C:filter><C:comp-filter name='VCALENDAR'><C:comp-filter "
+              "name='VEVENT'><C:time-range start='20261202T000000Z' end='20261203T000000Z'/>"
+              "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+              {{"Depth", "1"}});
+  ASSERT_EQ(q.status, 207);
+  EXPECT_EQ(q.body.find("single.ics"), std::string::npos) << q.body;  // only on the 1st
+  EXPECT_NE(q.body.find("daily.ics"), std::string::npos) << q.body;
+  const Reply fb = request("REPORT", cal,
+                           "<C:free-busy-query xmlns:C='urn:ietf:params:xml:ns:caldav'>"
+                           "<C:time-range start='20261201T000000Z' end='20261205T000000Z'/>"
+                           "</C:free-busy-query>",
+                           {{"Depth", "1"}});
+  EXPECT_EQ(fb.body.find("\r\nFREEBUSY"), std::string::npos) << fb.body;
+}
+
+}  // namespace
+}  // namespace creneau::bridge
