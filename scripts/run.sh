@@ -24,6 +24,32 @@ for id in $("$CRENEAU" feed list | awk '$3 == "demo" && $NF == "-" {print $1}');
 done
 echo
 "$CRENEAU" feed create --all --include-pending --label demo
+
+# Demo logins for CalDAV and the JSON API, made once with a random password
+# kept next to the database (the demo only: real logins come from
+# 'creneau user add', which never stores a password in clear).
+DEMO_PASSWORDS="${CRENEAU_DB%.db}.demo-passwords"
+if [ ! -f "$DEMO_PASSWORDS" ]; then
+  umask 077
+  : >"$DEMO_PASSWORDS"
+  for spec in "admin --admin" "sophie --employee emp-sophie"; do
+    set -- $spec
+    login=$1
+    shift
+    password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+    "$CRENEAU" user remove "$login" >/dev/null 2>&1 || true
+    printf '%s\n' "$password" | "$CRENEAU" user add "$login" "$@" >/dev/null
+    echo "$login $password" >>"$DEMO_PASSWORDS"
+  done
+fi
+LISTEN="${CRENEAU_LISTEN:-127.0.0.1:8080}"
+echo
+echo "Demo logins (also in $DEMO_PASSWORDS):"
+while read -r login password; do
+  echo "  $login / $password"
+done <"$DEMO_PASSWORDS"
+echo "CalDAV:    http://$LISTEN/dav/ (Apple Calendar, Thunderbird, DAVx5: server URL http://$LISTEN/)"
+echo "Slots:     curl -u sophie:PASSWORD 'http://$LISTEN/api/v1/slots?service=svc-cut&from=2026-12-01&to=2026-12-02'"
 echo
 echo "Database:  $CRENEAU_DB"
 echo "Calendars: $OUT_DIR/all.ics (every status), $OUT_DIR/approved.ics"
