@@ -359,6 +359,17 @@ std::optional<DavResource> parentCalendar(const DavContext& ctx, const std::stri
 
 std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
   std::vector<DavResource> out;
+  forEachChild(ctx, r, [&](const DavResource& c) { out.push_back(c); });
+  return out;
+}
+
+void forEachChild(const DavContext& ctx, const DavResource& r,
+                  const std::function<void(const DavResource&)>& fn) {
+  // A vector-like sink: members are handed over one by one.
+  struct Sink {
+    const std::function<void(const DavResource&)>& fn;
+    void push_back(const DavResource& c) const { fn(c); }
+  } out{fn};
   switch (r.kind) {
     case ResourceKind::Root:
       out.push_back(simple(ResourceKind::PrincipalsRoot, "/dav/principals/"));
@@ -409,7 +420,6 @@ std::vector<DavResource> children(const DavContext& ctx, const DavResource& r) {
     case ResourceKind::File:
       break;
   }
-  return out;
 }
 
 void addDeadProperties(const DavContext& ctx, const DavResource& r, PropValues& p) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -124,6 +125,9 @@ struct PersonalTarget {
 
 // The members of a collection (Depth 1).
 [[nodiscard]] std::vector<DavResource> children(const DavContext& ctx, const DavResource& r);
+// The same, one at a time (a calendar of 10k objects is never copied whole).
+void forEachChild(const DavContext& ctx, const DavResource& r,
+                  const std::function<void(const DavResource&)>& fn);
 
 // Every property of the resource, as PROPFIND writes it: the live ones and
 // the dead ones clients set.

@@ -299,35 +299,54 @@ std::string encodeSegment(std::string_view segment) {
   return out;
 }
 
-std::string multistatus(const std::vector<DavResponse>& responses) {
-  std::string x = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-  x += "<D:multistatus xmlns:D=\"DAV:\" xmlns:C=\"";
-  x += kCalDavNs;
-  x += "\" xmlns:CS=\"";
-  x += kCalendarServerNs;
-  x += "\">";
-  for (const auto& r : responses) {
-    x += "<D:response><D:href>" + xmlEscape(r.href) + "</D:href>";
-    if (!r.found.empty() || r.missing.empty()) {
-      x += "<D:propstat><D:prop>";
-      for (const auto& [name, value] : r.found) {
-        if (r.namesOnly || value.empty()) {
-          x += openTag(name, true);
-        } else {
-          x += openTag(name, false) + value + closeTag(name);
-        }
+void MultistatusWriter::begin() {
+  out_ = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  out_ += "<D:multistatus xmlns:D=\"DAV:\" xmlns:C=\"";
+  out_ += kCalDavNs;
+  out_ += "\" xmlns:CS=\"";
+  out_ += kCalendarServerNs;
+  out_ += "\">";
+}
+
+void MultistatusWriter::add(const DavResponse& r) {
+  std::string& x = out_;
+  x += "<D:response><D:href>";
+  x += xmlEscape(r.href);
+  x += "</D:href>";
+  if (!r.found.empty() || r.missing.empty()) {
+    x += "<D:propstat><D:prop>";
+    for (const auto& [name, value] : r.found) {
+      if (r.namesOnly || value.empty()) {
+        x += openTag(name, true);
+      } else {
+        x += openTag(name, false);
+        x += value;
+        x += closeTag(name);
       }
-      x += "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>";
     }
-    if (!r.missing.empty()) {
-      x += "<D:propstat><D:prop>";
-      for (const auto& name : r.missing) x += openTag(name, true);
-      x += "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>";
-    }
-    x += "</D:response>";
+    x += "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>";
   }
-  x += "</D:multistatus>\n";
-  return x;
+  if (!r.missing.empty()) {
+    x += "<D:propstat><D:prop>";
+    for (const auto& name : r.missing) x += openTag(name, true);
+    x += "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>";
+  }
+  x += "</D:response>";
+}
+
+void MultistatusWriter::addRaw(const std::string& xml) {
+  out_ += xml;
+}
+
+std::string MultistatusWriter::finish() {
+  out_ += "</D:multistatus>\n";
+  return std::move(out_);
+}
+
+std::string multistatus(const std::vector<DavResponse>& responses) {
+  MultistatusWriter w;
+  for (const auto& r : responses) w.add(r);
+  return w.finish();
 }
 
 std::string needPrivilegesBody(const std::string& href, const std::string& privilege) {

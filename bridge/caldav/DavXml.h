@@ -72,6 +72,20 @@ struct DavResponse {
 // <D:multistatus> with one response per entry (RFC 4918 13).
 [[nodiscard]] std::string multistatus(const std::vector<DavResponse>& responses);
 
+// The same, one response at a time, so that a listing of 10k members never
+// holds 10k DavResponses at once.
+class MultistatusWriter {
+ public:
+  MultistatusWriter() { begin(); }
+  void add(const DavResponse& r);
+  void addRaw(const std::string& xml);  // status-only responses, a sync-token
+  [[nodiscard]] std::string finish();
+
+ private:
+  void begin();
+  std::string out_;
+};
+
 // An element named by Clark name, empty or around `inner` (our prefixes, or
 // a local declaration for other namespaces).
 [[nodiscard]] std::string element(const std::string& clarkName, const std::string& inner = "");

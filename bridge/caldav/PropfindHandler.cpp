@@ -50,14 +50,14 @@ void handlePropfind(const DavContext& ctx, const DavResource& resource, Request&
   const Depth depth = depthOf(req);
   const PropfindRequest query = parsePropfind(req.body());
 
-  std::vector<DavResponse> responses;
-  responses.push_back(answer(ctx, resource, query));
+  MultistatusWriter out;
+  out.add(answer(ctx, resource, query));
   if (depth == Depth::One)
-    for (const auto& child : children(ctx, resource))
-      responses.push_back(answer(ctx, child, query));
+    forEachChild(ctx, resource,
+                 [&](const DavResource& child) { out.add(answer(ctx, child, query)); });
 
   res.setStatus(207);
-  res.setBody(multistatus(responses), "application/xml; charset=utf-8");
+  res.setBody(out.finish(), "application/xml; charset=utf-8");
 }
 
 }  // namespace creneau::bridge::dav

@@ -461,9 +461,9 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
   const PropRequest q = propsOf(root);
   const QueryFilter f = parseFilter(root);
   const ObjectRenderer renderer(ctx);
-  std::vector<DavResponse> responses;
+  MultistatusWriter responses;
   auto considerPersonal = [&](const DavResource& obj) {
-    if (personalMatches(ctx, *obj.personalObject, f)) responses.push_back(renderer.answer(obj, q));
+    if (personalMatches(ctx, *obj.personalObject, f)) responses.add(renderer.answer(obj, q));
   };
   auto consider = [&](const DavResource& obj) {
     if (obj.personalObject) return considerPersonal(obj);
@@ -471,7 +471,7 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
     if (f.range.from && a.end <= *f.range.from) return;
     if (f.range.to && a.start >= *f.range.to) return;
     if (!f.props.empty() && !matches(renderer.rendered(a)->event, f.props)) return;
-    responses.push_back(renderer.answer(obj, q));
+    responses.add(renderer.answer(obj, q));
   };
   if (!f.none && resource.kind == ResourceKind::Object &&
       (resource.appointment || resource.personalObject)) {
@@ -491,7 +491,7 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
       return true;
     });
   }
-  reply207(res, multistatus(responses));
+  reply207(res, responses.finish());
 }
 
 // ---- sync-collection (RFC 6578) ---------------------------------------------
@@ -602,20 +602,21 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   }
 
   const ObjectRenderer renderer(ctx);
-  std::vector<DavResponse> responses;
+  MultistatusWriter out;
   std::string extra;
   for (const auto& e : entries) {
     if (e.personalObject) {
-      responses.push_back(renderer.answer(personalMember(calendar, *e.personalObject), q));
+      out.add(renderer.answer(personalMember(calendar, *e.personalObject), q));
     } else if (e.appointment) {
-      responses.push_back(renderer.answer(objectIn(calendar, *e.appointment), q));
+      out.add(renderer.answer(objectIn(calendar, *e.appointment), q));
     } else {
       extra += statusResponse(calendar.href + encodeSegment(e.name), "404 Not Found");
     }
   }
   if (truncated) extra += statusResponse(calendar.href, "507 Insufficient Storage");
   extra += tokenElement(next);
-  reply207(res, multistatusWith(responses, extra));
+  out.addRaw(extra);
+  reply207(res, out.finish());
 }
 
 // ---- free-busy-query (RFC 4791 7.10) ----------------------------------------
