@@ -292,9 +292,30 @@ void multiget(const DavContext& ctx, const DavResource& resource, pugi::xml_node
   const ObjectRenderer renderer(ctx);
   std::vector<DavResponse> found;
   std::string missing;
+  // A personal calendar's members come from its snapshot: no query per href.
+  std::shared_ptr<const PersonalSnapshot> snapshot;
+  std::string calendarPath;
+  if (calendar.isPersonal()) {
+    snapshot = personalSnapshot(ctx, calendar);
+    Poco::URI::decode(calendar.href, calendarPath);
+  }
   for (auto e : elements(root)) {
     if (clarkOf(e) != clark(kDavNs, "href")) continue;
     const std::string href = textOf(e);
+    if (snapshot) {
+      std::string path;
+      try {
+        path = Poco::URI(href).getPath();
+      } catch (const std::exception&) {
+      }
+      if (path.starts_with(calendarPath)) {
+        const std::string name = path.substr(calendarPath.size());
+        if (const auto it = snapshot->objects.find(name); it != snapshot->objects.end()) {
+          found.push_back(renderer.answer(personalMember(calendar, *it->second), q));
+          continue;
+        }
+      }
+    }
     if (auto obj = objectAt(ctx, calendar, href))
       found.push_back(renderer.answer(*obj, q));
     else
