@@ -677,7 +677,8 @@ void freeBusy(const DavContext& ctx, const DavResource& resource, pugi::xml_node
   header.to = *range.to;
   res.setStatus(200);
   res.setHeader("Cache-Control", "private, no-cache");
-  res.setBody(engine::writeFreeBusyCalendar(header, timeline.periods()),
+  res.setBody(engine::writeFreeBusyCalendar(
+                  header, timeline.periods(engine::FreeBusyTimeline::Shape::PerType)),
               "text/calendar; charset=utf-8");
 }
 

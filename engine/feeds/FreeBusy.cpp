@@ -99,12 +99,13 @@ void FreeBusyTimeline::add(UnixTime start, UnixTime end, bool tentative) {
   spans_.push_back(BusyPeriod{start, end, tentative});
 }
 
-std::vector<BusyPeriod> FreeBusyTimeline::periods() const {
+std::vector<BusyPeriod> FreeBusyTimeline::periods(Shape shape) const {
   std::vector<Span> busy;
   std::vector<Span> tentative;
   for (const auto& s : spans_) (s.tentative ? tentative : busy).emplace_back(s.start, s.end);
   const auto b = merged(std::move(busy));
-  const auto t = subtract(merged(std::move(tentative)), b);
+  const auto t = shape == Shape::Disjoint ? subtract(merged(std::move(tentative)), b)
+                                          : merged(std::move(tentative));
   std::vector<BusyPeriod> out;
   out.reserve(b.size() + t.size());
   for (const auto& s : b) out.push_back({s.first, s.second, false});

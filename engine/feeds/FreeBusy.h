@@ -26,8 +26,12 @@ class FreeBusyTimeline {
   // Ignored when empty or outside the window.
   void add(UnixTime start, UnixTime end, bool tentative);
 
-  // Disjoint periods ordered by start.
-  [[nodiscard]] std::vector<BusyPeriod> periods() const;
+  // Periods ordered by start. Disjoint: tentative time under busy time is
+  // left out (feeds). Per type (RFC 4791 7.10, CalDAV free-busy-query): each
+  // FBTYPE coalesced on its own, so a tentative event under a busy one still
+  // shows, as CalDAVTester expects.
+  enum class Shape { Disjoint, PerType };
+  [[nodiscard]] std::vector<BusyPeriod> periods(Shape shape = Shape::Disjoint) const;
 
  private:
   UnixTime from_;
