@@ -12,6 +12,30 @@ namespace {
 constexpr std::size_t kIncrementalLimit = 2000;
 }  // namespace
 
+std::vector<std::shared_ptr<const engine::PersonalObject>> PersonalSnapshot::overlapping(
+    engine::UnixTime from, engine::UnixTime to) const {
+  std::call_once(indexed_, [this] {
+    for (const auto& [name, o] : objects) {
+      if (o->bounds.recurring) {
+        index_.recurring.push_back(o);
+      } else if (o->bounds.last > o->bounds.first) {  // {0, 0}: no instance at all
+        index_.single.push_back({o->bounds.first, o});
+        index_.longest = std::max(index_.longest, o->bounds.last - o->bounds.first);
+      }
+    }
+    std::sort(index_.single.begin(), index_.single.end(),
+              [](const Indexed& a, const Indexed& b) { return a.first < b.first; });
+  });
+  std::vector<std::shared_ptr<const engine::PersonalObject>> out;
+  auto it = std::lower_bound(index_.single.begin(), index_.single.end(), from - index_.longest,
+                             [](const Indexed& e, engine::UnixTime t) { return e.first < t; });
+  for (; it != index_.single.end() && it->first < to; ++it)
+    if (it->object->bounds.last > from) out.push_back(it->object);
+  for (const auto& o : index_.recurring)
+    if (o->bounds.first < to && o->bounds.last > from) out.push_back(o);
+  return out;
+}
+
 std::shared_ptr<const PersonalSnapshot> DavCache::personal(const engine::Store& store,
                                                            engine::Id calendarId) {
   const std::string collection = engine::personalCollection(calendarId);

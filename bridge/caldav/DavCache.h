@@ -25,6 +25,26 @@ namespace creneau::bridge::dav {
 struct PersonalSnapshot {
   std::int64_t seq = 0;
   std::map<std::string, std::shared_ptr<const engine::PersonalObject>> objects;  // by name
+
+  // The objects whose instances may overlap [from, to), through a time index
+  // built on first use: single-instance objects sorted by start (an object
+  // starting before from - the longest one's length cannot reach from), and
+  // the recurring ones, each with the bounds of all its instances.
+  [[nodiscard]] std::vector<std::shared_ptr<const engine::PersonalObject>> overlapping(
+      engine::UnixTime from, engine::UnixTime to) const;
+
+ private:
+  struct Indexed {
+    engine::UnixTime first = 0;
+    std::shared_ptr<const engine::PersonalObject> object;
+  };
+  struct TimeIndex {
+    std::vector<Indexed> single;  // by first
+    engine::UnixTime longest = 0;
+    std::vector<std::shared_ptr<const engine::PersonalObject>> recurring;
+  };
+  mutable std::once_flag indexed_;
+  mutable TimeIndex index_;
 };
 
 // One appointment rendered with one set of settings.

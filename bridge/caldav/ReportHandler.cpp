@@ -498,8 +498,16 @@ void query(const DavContext& ctx, const DavResource& resource, pugi::xml_node ro
       (resource.appointment || resource.personalObject)) {
     consider(resource);
   } else if (!f.none && requireCalendar(resource).isPersonal()) {
-    for (const auto& o : personalMembers(ctx, resource))
-      considerPersonal(personalMember(resource, *o));
+    if (f.range.from || f.range.to) {
+      // Through the snapshot's time index: only objects that may overlap.
+      const auto snapshot = personalSnapshot(ctx, resource);
+      for (const auto& o :
+           snapshot->overlapping(f.range.from.value_or(0), f.range.to.value_or(engine::kFarFuture)))
+        considerPersonal(personalMember(resource, *o));
+    } else {
+      for (const auto& o : personalMembers(ctx, resource))
+        considerPersonal(personalMember(resource, *o));
+    }
   } else if (!f.none) {
     const DavResource& calendar = requireCalendar(resource);
     engine::RecordFilter filter;  // the store's start/end index does the window
@@ -723,8 +731,7 @@ std::vector<BusyInstance> allInstances(const std::string& icalText, engine::Unix
 void addPersonalBusy(const DavContext& ctx, const DavResource& calendar, const TimeRange& range,
                      engine::FreeBusyTimeline& timeline) {
   const engine::UnixTime now = std::time(nullptr);
-  for (const auto& o : personalMembers(ctx, calendar)) {
-    if (o->bounds.last <= *range.from || o->bounds.first >= *range.to) continue;
+  for (const auto& o : personalSnapshot(ctx, calendar)->overlapping(*range.from, *range.to)) {
     const auto busy = ctx.cache.objectBusy(*o, *range.from, *range.to, now,
                                            [&](engine::UnixTime from, engine::UnixTime to) {
                                              return busyInstances(o->icalText, from, to);
