@@ -141,6 +141,27 @@ std::shared_ptr<const ObjectBusy> DavCache::objectInstances(const engine::Person
   return memo(busyMutex_, instances_, maxRendered_, o, from, to, now, compute);
 }
 
+std::shared_ptr<const std::string> DavCache::response(const std::string& key, std::int64_t revision,
+                                                      const std::function<std::string()>& build) {
+  {
+    const std::lock_guard lock(responseMutex_);
+    if (auto it = responses_.find(key); it != responses_.end() && it->second.first == revision)
+      return it->second.second;
+  }
+  auto xml = std::make_shared<const std::string>(build());
+  constexpr std::size_t kMaxBytes = 64u * 1024u * 1024u;
+  const std::lock_guard lock(responseMutex_);
+  if (responseBytes_ + xml->size() > kMaxBytes) {
+    responses_.clear();
+    responseBytes_ = 0;
+  }
+  auto& slot = responses_[key];
+  if (slot.second) responseBytes_ -= slot.second->size();
+  slot = {revision, xml};
+  responseBytes_ += xml->size();
+  return xml;
+}
+
 std::shared_ptr<const CollectionBody> DavCache::collection(
     const std::string& key, std::int64_t seq, const std::function<CollectionBody()>& build) {
   const std::lock_guard lock(collectionMutex_);

@@ -113,6 +113,11 @@ class DavCache {
       engine::UnixTime now,
       const std::function<std::vector<BusyInstance>(engine::UnixTime, engine::UnixTime)>& compute);
 
+  // The <D:response> XML of a personal object for one set of requested
+  // properties (key: href and the names), valid for the object's revision.
+  [[nodiscard]] std::shared_ptr<const std::string> response(
+      const std::string& key, std::int64_t revision, const std::function<std::string()>& build);
+
   [[nodiscard]] std::shared_ptr<const CollectionBody> collection(
       const std::string& key, std::int64_t seq, const std::function<CollectionBody()>& build);
 
@@ -125,6 +130,10 @@ class DavCache {
   std::mutex busyMutex_;
   std::unordered_map<engine::Id, std::shared_ptr<const ObjectBusy>> busy_;
   std::unordered_map<engine::Id, std::shared_ptr<const ObjectBusy>> instances_;
+  std::mutex responseMutex_;
+  std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const std::string>>>
+      responses_;
+  std::size_t responseBytes_ = 0;
   std::mutex collectionMutex_;
   std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const CollectionBody>>>
       collections_;

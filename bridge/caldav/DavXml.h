@@ -79,6 +79,8 @@ class MultistatusWriter {
   MultistatusWriter() { begin(); }
   void add(const DavResponse& r);
   void addRaw(const std::string& xml);  // status-only responses, a sync-token
+  // One <D:response> element, as add() would write it.
+  [[nodiscard]] static std::string responseXml(const DavResponse& r);
   [[nodiscard]] std::string finish();
 
  private:
