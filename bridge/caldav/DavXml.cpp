@@ -347,15 +347,28 @@ void MultistatusWriter::add(const DavResponse& r) {
     x += "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>";
   }
   x += "</D:response>";
+  spill();
 }
 
 void MultistatusWriter::addRaw(const std::string& xml) {
   out_ += xml;
+  spill();
+}
+
+void MultistatusWriter::spill() {
+  constexpr std::size_t kPiece = 64 * 1024;
+  if (!sink_ || out_.size() < kPiece) return;
+  sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  out_.clear();
 }
 
 std::string MultistatusWriter::finish() {
   out_ += "</D:multistatus>\n";
-  return std::move(out_);
+  if (!sink_) return std::move(out_);
+  sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  sink_->flush();
+  out_.clear();
+  return {};
 }
 
 std::string multistatus(const std::vector<DavResponse>& responses) {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
 #include <pugixml.hpp>
 #include <string>
 #include <string_view>
@@ -74,9 +75,11 @@ struct DavResponse {
 
 // The same, one response at a time, so that a listing of 10k members never
 // holds 10k DavResponses at once.
+// With a sink, what is written goes out in pieces of about 64 KiB, and
+// finish() returns "" (the sink has it all).
 class MultistatusWriter {
  public:
-  MultistatusWriter() { begin(); }
+  explicit MultistatusWriter(std::ostream* sink = nullptr) : sink_(sink) { begin(); }
   void add(const DavResponse& r);
   void addRaw(const std::string& xml);  // status-only responses, a sync-token
   // One <D:response> element, as add() would write it.
@@ -85,6 +88,8 @@ class MultistatusWriter {
 
  private:
   void begin();
+  void spill();
+  std::ostream* sink_;
   std::string out_;
 };
 

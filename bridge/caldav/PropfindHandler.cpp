@@ -50,14 +50,22 @@ void handlePropfind(const DavContext& ctx, const DavResource& resource, Request&
   const Depth depth = depthOf(req);
   const PropfindRequest query = parsePropfind(req.body());
 
-  MultistatusWriter out;
-  out.add(answer(ctx, resource, query));
-  if (depth == Depth::One)
-    forEachChild(ctx, resource,
-                 [&](const DavResource& child) { out.add(answer(ctx, child, query)); });
-
+  const DavResponse self = answer(ctx, resource, query);
   res.setStatus(207);
-  res.setBody(out.finish(), "application/xml; charset=utf-8");
+  if (depth == Depth::Zero || !resource.isCollection()) {
+    MultistatusWriter out;
+    out.add(self);
+    res.setBody(out.finish(), "application/xml; charset=utf-8");
+    return;
+  }
+  // A listing of a large calendar goes out as it is written (chunked), so
+  // no request holds a whole multi-megabyte answer.
+  res.setHeader("Content-Type", "application/xml; charset=utf-8");
+  MultistatusWriter out(&res.beginStream());
+  out.add(self);
+  forEachChild(ctx, resource,
+               [&](const DavResource& child) { out.add(answer(ctx, child, query)); });
+  (void)out.finish();
 }
 
 }  // namespace creneau::bridge::dav

@@ -600,18 +600,19 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   struct Entry {
     std::int64_t seq = 0;
     std::string name;  // object segment ("appointment-<ext>.ics")
-    std::optional<engine::Appointment> appointment;
+    // Pointers: 10k entries of an initial listing stay small.
+    std::shared_ptr<const engine::Appointment> appointment;
     std::shared_ptr<const engine::PersonalObject> personalObject;
   };
   std::vector<Entry> entries;
   bool initial = token.empty();
   if (initial && personal) {
-    for (auto& o : personalMembers(ctx, calendar)) entries.push_back({0, {}, std::nullopt, o});
+    for (auto& o : personalMembers(ctx, calendar)) entries.push_back({0, {}, nullptr, o});
   } else if (initial) {
     engine::RecordFilter filter;
     filter.employeeId = calendar.employee->id;
     ctx.store.forEachAppointment(filter, [&](const engine::Appointment& a) {
-      entries.push_back({0, {}, a, nullptr});
+      entries.push_back({0, {}, std::make_shared<const engine::Appointment>(a), nullptr});
       return true;
     });
   } else {
@@ -627,7 +628,7 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
     for (auto& [uid, c] : last) changes.push_back(c);
     std::ranges::sort(changes, {}, &engine::Change::seq);
     for (const auto& c : changes) {
-      Entry e{c.seq, personal ? c.uid : c.uid + ".ics", std::nullopt, nullptr};
+      Entry e{c.seq, personal ? c.uid : c.uid + ".ics", nullptr, nullptr};
       if (personal) {
         if (!c.deleted) {
           const auto& objects = snapshot->objects;
@@ -636,7 +637,8 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
       } else if (!c.deleted) {
         const std::string ext = c.uid.substr(std::string_view("appointment-").size());
         auto a = ctx.store.appointmentByExternalId(ext);
-        if (a && a->employeeId == calendar.employee->id) e.appointment = std::move(a);
+        if (a && a->employeeId == calendar.employee->id)
+          e.appointment = std::make_shared<const engine::Appointment>(std::move(*a));
       }
       entries.push_back(std::move(e));
     }
@@ -658,7 +660,10 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   }
 
   const ObjectRenderer renderer(ctx);
-  MultistatusWriter out;
+  // Everything was checked: the answer goes out as it is written (chunked).
+  res.setStatus(207);
+  res.setHeader("Content-Type", "application/xml; charset=utf-8");
+  MultistatusWriter out(&res.beginStream());
   std::string extra;
   for (const auto& e : entries) {
     if (e.personalObject) {
@@ -672,7 +677,7 @@ void syncCollection(const DavContext& ctx, const DavResource& resource, pugi::xm
   if (truncated) extra += statusResponse(calendar.href, "507 Insufficient Storage");
   extra += tokenElement(next);
   out.addRaw(extra);
-  reply207(res, out.finish());
+  (void)out.finish();
 }
 
 // ---- free-busy-query (RFC 4791 7.10) ----------------------------------------
