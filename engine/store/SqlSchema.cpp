@@ -1,6 +1,9 @@
 #include "engine/store/SqlSchema.h"
 
 #include <string_view>
+#include <utility>
+
+#include "engine/store/ModuleSchemas.h"
 
 namespace creneau::engine::sql {
 
@@ -360,6 +363,16 @@ std::vector<Migration> migrations(const Dialect& dialect) {
   Migration schedules{5, "employee schedules", {}};
   for (const auto& s : employeeSchedules()) schedules.statements.push_back(fill(s, dialect));
   list.push_back(std::move(schedules));
+  const std::pair<const char*, std::vector<std::string> (*)(const Dialect&)> modules[] = {
+      {"OAuth connections", connectionsSchema},
+      {"export outbox and remote copies", syncSchema},
+      {"busy sources and cached busy periods", busySchema}};
+  int version = 6;
+  for (const auto& [name, schema] : modules) {
+    Migration m{version++, name, {}};
+    for (const auto& s : schema(dialect)) m.statements.push_back(fill(s, dialect));
+    list.push_back(std::move(m));
+  }
   return list;
 }
 

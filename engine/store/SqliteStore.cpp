@@ -1115,6 +1115,19 @@ void writeSlotSettings(Session& s, const ImportBatch& batch) {
 
 }  // namespace
 
+Session SqliteStore::sqlSession() const {
+  return impl_->session();
+}
+const sql::Dialect& SqliteStore::sqlDialect() const {
+  return impl_->dialect;
+}
+UnixTime SqliteStore::sqlNow() const {
+  return impl_->currentTime();
+}
+const std::string& SqliteStore::sqlLocation() const {
+  return impl_->path;
+}
+
 ImportSummary SqliteStore::apply(const ImportBatch& batch) {
   return guarded(impl_->path, "cannot apply the import", [&] {
     Session s = impl_->session();

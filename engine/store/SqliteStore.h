@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/store/SqlAccess.h"
 #include "engine/store/Store.h"
 
 namespace creneau::engine {
@@ -22,7 +23,7 @@ struct SqliteStoreOptions {
 // run beside one writer), foreign keys on, versioned migrations applied at
 // open. Opening a database written by a newer schema throws StoreError.
 // Thread-safe: every call takes its own connection from a pool.
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public SqlAccess {
  public:
   explicit SqliteStore(const std::string& path, SqliteStoreOptions options = {});
   ~SqliteStore() override;
@@ -97,6 +98,12 @@ class SqliteStore final : public Store {
                                                        UnixTime to) const override;
   [[nodiscard]] WorkSchedule employeeSchedule(Id employeeId) const override;
   [[nodiscard]] ServiceSlotSettings serviceSlotSettings(Id serviceId) const override;
+
+  [[nodiscard]] SqlAccess* sqlAccess() override { return this; }
+  [[nodiscard]] Poco::Data::Session sqlSession() const override;
+  [[nodiscard]] const sql::Dialect& sqlDialect() const override;
+  [[nodiscard]] UnixTime sqlNow() const override;
+  [[nodiscard]] const std::string& sqlLocation() const override;
 
   // The schema version of the open database (== latestSchemaVersion() after open).
   [[nodiscard]] int schemaVersion() const;

@@ -16,6 +16,8 @@
 
 namespace creneau::engine {
 
+class SqlAccess;
+
 // Which appointments or events a caller wants. Empty optionals match all.
 // [from, to) selects records overlapping the window (for events: any period).
 struct RecordFilter {
@@ -299,6 +301,11 @@ class Store {
     (void)serviceId;
     unsupported("service slot settings");
   }
+
+  // ---- module tables -------------------------------------------------------
+  // The database itself, for engine modules that keep their own tables in it
+  // (connections, export outbox, busy caches); nullptr for stores without one.
+  [[nodiscard]] virtual SqlAccess* sqlAccess() { return nullptr; }
 
  private:
   [[noreturn]] static void unsupported(const char* what) {
