@@ -39,6 +39,12 @@ Commands:
   slots --service ID --from DATE --to DATE
          [--employee ID ...] [--tz ZONE] [--json] [--explain]
                               bookable slots by day (see 'creneau slots --help')
+  connections list | disconnect ID | calendar ID CALENDAR | busy-calendars ID CAL,...
+                              connected Google/Outlook accounts (see --help)
+  sync run | status | retry [ID] | --dry-run
+                              export to Google Calendar and Outlook (see --help)
+  busy source add|list|remove, busy refresh [--employee ID]
+                              busy time from other calendars (see --help)
 
 Every command that touches the database takes --db PATH
 (default: $CRENEAU_DB, else ./creneau.db).
@@ -70,6 +76,9 @@ int runCli(const std::vector<std::string>& args, CliStreams io) {
     if (cmd == "user") return userCommand(rest, io, std::cin);
     if (cmd == "feed") return feedCommand(rest, io);
     if (cmd == "slots") return slotsCommand(rest, io);
+    if (cmd == "connections") return connectionsCommand(rest, io);
+    if (cmd == "sync") return syncCommand(rest, io);
+    if (cmd == "busy") return busyCommand(rest, io);
     io.err << "creneau: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

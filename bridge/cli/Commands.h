@@ -29,6 +29,9 @@ int exportCommand(const std::vector<std::string>& args, CliStreams io);
 int validateCommand(const std::vector<std::string>& args, CliStreams io);
 int settingsCommand(const std::vector<std::string>& args, CliStreams io);
 int placeholdersCommand(const std::vector<std::string>& args, CliStreams io);
+int connectionsCommand(const std::vector<std::string>& args, CliStreams io);  // ConnectionsCommand.cpp
+int syncCommand(const std::vector<std::string>& args, CliStreams io);         // SyncCommand.cpp
+int busyCommand(const std::vector<std::string>& args, CliStreams io);         // BusyCommand.cpp
 
 // --db PATH, else $CRENEAU_DB, else ./creneau.db
 [[nodiscard]] std::string resolveDbPath(const std::optional<std::string>& flag);
