@@ -29,18 +29,18 @@ struct Connection {
   // Calendars whose busy time counts (issue 5). Empty: the destination calendar.
   std::vector<std::string> busyCalendars;
   bool healthy = true;
-  std::string healthReason;     // why not healthy: "refresh token revoked (invalid_grant)..."
-  UnixTime connectedAt = 0;     // when the refresh token was obtained
-  UnixTime lastRefreshAt = 0;   // last successful token refresh (0: never)
+  std::string healthReason;    // why not healthy: "refresh token revoked (invalid_grant)..."
+  UnixTime connectedAt = 0;    // when the refresh token was obtained
+  UnixTime lastRefreshAt = 0;  // last successful token refresh (0: never)
   bool operator==(const Connection&) const = default;
 };
 
 // A bearer token for API calls, or why there is none.
 enum class TokenFailure {
-  NotConnected,     // no such connection, or it was disconnected
-  NeedsReconnect,   // invalid_grant / revoked / expired grant: the user must connect again
-  Transient,        // token endpoint unreachable, timeout, 5xx: try again later
-  NotConfigured,    // the provider's client id / secret are not set
+  NotConnected,    // no such connection, or it was disconnected
+  NeedsReconnect,  // invalid_grant / revoked / expired grant: the user must connect again
+  Transient,       // token endpoint unreachable, timeout, 5xx: try again later
+  NotConfigured,   // the provider's client id / secret are not set
 };
 
 struct AccessToken {

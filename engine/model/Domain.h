@@ -97,6 +97,9 @@ struct Appointment {
   std::int64_t revision = 1;
   UnixTime createdAt = 0;
   UnixTime updatedAt = 0;
+  // The Meet / Teams link a calendar provider made for this appointment when
+  // it was exported (not imported; see Store::setConferenceUrl).
+  std::string conferenceUrl;
   bool operator==(const Appointment&) const = default;
 };
 
@@ -126,6 +129,7 @@ struct GroupEvent {
   std::int64_t revision = 1;
   UnixTime createdAt = 0;
   UnixTime updatedAt = 0;
+  std::string conferenceUrl;  // as Appointment::conferenceUrl
   bool operator==(const GroupEvent&) const = default;
 };
 

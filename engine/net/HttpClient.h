@@ -92,7 +92,8 @@ class HttpClient {
 
 // application/x-www-form-urlencoded body or query from pairs (RFC 3986
 // unreserved characters kept, everything else percent-encoded).
-[[nodiscard]] std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields);
+[[nodiscard]] std::string formEncode(
+    const std::vector<std::pair<std::string, std::string>>& fields);
 [[nodiscard]] std::string urlEncode(const std::string& text);
 
 }  // namespace creneau::engine::net

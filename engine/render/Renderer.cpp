@@ -284,7 +284,7 @@ ical::Event Renderer::render(const Appointment& a, const Directory& dir) const {
                                                               : ical::Transparency::Opaque;
   if (emp && !emp->email.empty()) ev.organizer = ical::Organizer{emp->email, emp->fullName()};
   if (settings_.addAttendees) addAttendees(ev, bookings, dir);
-  setMeeting(ev, a.meetingUrl);
+  setMeeting(ev, a.meetingUrl.empty() ? a.conferenceUrl : a.meetingUrl);
 
   ev.extra.push_back({"X-CRENEAU-KIND", "appointment", {}});
   ev.extra.push_back({"X-CRENEAU-APPOINTMENT-ID", a.externalId, {}});
@@ -356,7 +356,7 @@ std::vector<ical::Event> Renderer::render(const GroupEvent& e, const Directory& 
       ev.attendees.push_back(std::move(at));
     }
     if (settings_.addAttendees) addAttendees(ev, bookings, dir);
-    setMeeting(ev, e.meetingUrl);
+    setMeeting(ev, e.meetingUrl.empty() ? e.conferenceUrl : e.meetingUrl);
     ev.extra.push_back({"X-CRENEAU-KIND", "event", {}});
     ev.extra.push_back({"X-CRENEAU-EVENT-ID", e.externalId, {}});
     ev.extra.push_back({"X-CRENEAU-PERIOD-ID", key, {}});

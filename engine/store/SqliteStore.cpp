@@ -127,10 +127,10 @@ int currentVersion(Session& s) {
 const char* const kAppointmentColumns =
     "a.id, a.external_id, a.service_id, a.employee_id, a.location_id, a.start_at, a.end_at, "
     "a.status, a.notes, a.internal_notes, a.price, a.meeting_url, a.revision, a.created_at, "
-    "a.updated_at";
-using AppointmentRow =
-    Poco::Tuple<Int64, std::string, Int64, Int64, NullableId, Int64, Int64, std::string,
-                std::string, std::string, std::string, std::string, Int64, Int64, Int64>;
+    "a.updated_at, a.conference_url";
+using AppointmentRow = Poco::Tuple<Int64, std::string, Int64, Int64, NullableId, Int64, Int64,
+                                   std::string, std::string, std::string, std::string, std::string,
+                                   Int64, Int64, Int64, std::string>;
 
 Appointment toAppointment(const AppointmentRow& r) {
   Appointment a;
@@ -149,14 +149,17 @@ Appointment toAppointment(const AppointmentRow& r) {
   a.revision = r.get<12>();
   a.createdAt = r.get<13>();
   a.updatedAt = r.get<14>();
+  a.conferenceUrl = r.get<15>();
   return a;
 }
 
 const char* const kEventColumns =
     "e.id, e.external_id, e.name, e.description, e.organizer_id, e.location_id, e.status, "
-    "e.capacity, e.price, e.meeting_url, e.revision, e.created_at, e.updated_at";
-using EventRow = Poco::Tuple<Int64, std::string, std::string, std::string, NullableId, NullableId,
-                             std::string, int, std::string, std::string, Int64, Int64, Int64>;
+    "e.capacity, e.price, e.meeting_url, e.revision, e.created_at, e.updated_at, "
+    "e.conference_url";
+using EventRow =
+    Poco::Tuple<Int64, std::string, std::string, std::string, NullableId, NullableId, std::string,
+                int, std::string, std::string, Int64, Int64, Int64, std::string>;
 
 GroupEvent toEvent(const EventRow& r) {
   GroupEvent e;
@@ -173,6 +176,7 @@ GroupEvent toEvent(const EventRow& r) {
   e.revision = r.get<10>();
   e.createdAt = r.get<11>();
   e.updatedAt = r.get<12>();
+  e.conferenceUrl = r.get<13>();
   return e;
 }
 
@@ -1267,6 +1271,78 @@ std::optional<Appointment> SqliteStore::appointmentByExternalId(const std::strin
     a.bookings = std::move(bookings[a.id]);
     tx.commit();
     return a;
+  });
+}
+
+std::optional<Appointment> SqliteStore::appointmentById(Id id) const {
+  return guarded(impl_->path, "cannot read an appointment", [&]() -> std::optional<Appointment> {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<AppointmentRow> rows;
+    Int64 key = id;
+    s << std::string("SELECT ") + kAppointmentColumns + " FROM appointments a WHERE a.id = ?",
+        into(rows), bind(key), now;
+    if (rows.empty()) return std::nullopt;
+    Appointment a = toAppointment(rows[0]);
+    auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", std::to_string(a.id));
+    a.bookings = std::move(bookings[a.id]);
+    tx.commit();
+    return a;
+  });
+}
+
+std::optional<GroupEvent> SqliteStore::eventById(Id id) const {
+  return guarded(impl_->path, "cannot read an event", [&]() -> std::optional<GroupEvent> {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::vector<EventRow> rows;
+    Int64 key = id;
+    s << std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.id = ?", into(rows),
+        bind(key), now;
+    if (rows.empty()) return std::nullopt;
+    std::vector<GroupEvent> events{toEvent(rows[0])};
+    attachEventChildren(s, events);
+    tx.commit();
+    return std::move(events[0]);
+  });
+}
+
+bool SqliteStore::setConferenceUrl(RecordKind kind, Id id, const std::string& url) {
+  return guarded(impl_->path, "cannot record a conference link", [&] {
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginWrite);
+    const UnixTime at = impl_->currentTime();
+    Int64 key = id;
+    std::vector<std::string> collections;
+    std::string uid;
+    if (kind == RecordKind::Appointment) {
+      auto a = appointmentById(id);
+      if (!a || a->conferenceUrl == url) return false;
+      s << "UPDATE appointments SET conference_url = ?, revision = revision + 1, updated_at = ? "
+           "WHERE id = ?",
+          bind(url), bind(at), bind(key), now;
+      collections = appointmentCollections(a->employeeId, a->serviceId, a->locationId);
+      s << "SELECT uid FROM change_log WHERE kind = 'appointment' AND record_id = ? "
+           "ORDER BY seq DESC LIMIT 1",
+          into(uid), bind(key), now;
+    } else {
+      auto e = eventById(id);
+      if (!e || e->conferenceUrl == url) return false;
+      s << "UPDATE events SET conference_url = ?, revision = revision + 1, updated_at = ? "
+           "WHERE id = ?",
+          bind(url), bind(at), bind(key), now;
+      collections = eventCollections(e->organizerId, e->staffIds, e->locationId);
+      s << "SELECT uid FROM change_log WHERE kind = 'event' AND record_id = ? "
+           "ORDER BY seq DESC LIMIT 1",
+          into(uid), bind(key), now;
+    }
+    const std::string kindText = kind == RecordKind::Appointment ? "appointment" : "event";
+    for (const auto& c : collections)
+      s << "INSERT INTO change_log (collection, kind, record_id, uid, deleted, at) "
+           "VALUES (?, ?, ?, ?, 0, ?)",
+          bind(c), bind(kindText), bind(key), bind(uid), bind(at), now;
+    tx.commit();
+    return true;
   });
 }
 

@@ -34,6 +34,8 @@ struct RecordFilter {
 // Every change to a record appends one entry to each collection it belongs to
 // (before and after the change, so a moved appointment is a deletion in its
 // old employee's collection). seq is global and strictly increasing.
+enum class RecordKind { Appointment, Event };
+
 struct Change {
   std::int64_t seq = 0;
   std::string collection;
@@ -112,6 +114,24 @@ class Store {
       const std::string& ext) const = 0;
   [[nodiscard]] virtual std::optional<GroupEvent> eventByExternalId(
       const std::string& ext) const = 0;
+
+  // By the store's own id (the change log's recordId).
+  [[nodiscard]] virtual std::optional<Appointment> appointmentById(Id id) const {
+    (void)id;
+    unsupported("lookups by id");
+  }
+  [[nodiscard]] virtual std::optional<GroupEvent> eventById(Id id) const {
+    (void)id;
+    unsupported("lookups by id");
+  }
+  // Records the Meet / Teams link a calendar provider made for a record.
+  // When it differs, the record's revision grows and each of its collections
+  // gets a change-log row, so feeds and CalDAV show the link. False: no such
+  // record, or the same link.
+  virtual bool setConferenceUrl(RecordKind kind, Id id, const std::string& url) {
+    (void)kind, (void)id, (void)url;
+    unsupported("conference links");
+  }
 
   // Streams matching records ordered by start, then id; memory stays flat.
   // The callback returns false to stop early.

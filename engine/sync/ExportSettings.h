@@ -13,12 +13,12 @@ class Store;
 // that shape the event itself (templates, render.add_attendees,
 // render.include_buffers apply to feeds and exports alike, so they agree).
 struct ExportSettings {
-  bool addMeet = false;                 // Google: conferenceData.createRequest (hangoutsMeet)
-  bool addTeams = false;                // Graph: isOnlineMeeting, teamsForBusiness
-  bool insertPending = false;           // pending appointments go to the calendars too
-  bool customersSeeEachOther = false;   // Google guestsCanSeeOtherGuests / Graph !hideAttendees
-  bool sendInvitations = false;         // only with render.add_attendees (validate() says so)
-  bool removeBusySlots = true;          // connected calendars' busy time hides slots (issue 5)
+  bool addMeet = false;                // Google: conferenceData.createRequest (hangoutsMeet)
+  bool addTeams = false;               // Graph: isOnlineMeeting, teamsForBusiness
+  bool insertPending = false;          // pending appointments go to the calendars too
+  bool customersSeeEachOther = false;  // Google guestsCanSeeOtherGuests / Graph !hideAttendees
+  bool sendInvitations = false;        // only with render.add_attendees (validate() says so)
+  bool removeBusySlots = true;         // connected calendars' busy time hides slots (issue 5)
   bool operator==(const ExportSettings&) const = default;
 };
 

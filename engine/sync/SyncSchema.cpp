@@ -43,7 +43,10 @@ std::vector<std::string> syncSchema(const Dialect& dialect) {
   conference_url TEXT NOT NULL,
   updated_at BIGINT NOT NULL,
   PRIMARY KEY (kind, record_id, destination)))",
-      "CREATE INDEX sync_remote_connection ON sync_remote (connection_id)"};
+      "CREATE INDEX sync_remote_connection ON sync_remote (connection_id)",
+      // The Meet / Teams link a provider made, shown in feeds and CalDAV too.
+      "ALTER TABLE appointments ADD COLUMN conference_url TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE events ADD COLUMN conference_url TEXT NOT NULL DEFAULT ''"};
   if (dialect.name == "sqlite") {
     out.push_back(R"(CREATE TRIGGER sync_outbox_enqueue AFTER INSERT ON change_log
 WHEN NEW.collection = 'all' AND NEW.kind IN ('appointment', 'event')

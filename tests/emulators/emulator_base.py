@@ -21,7 +21,7 @@ import traceback
 import urllib.parse
 
 FAULT_ACTIONS = ("429", "500", "503", "403-rateLimitExceeded", "403-userRateLimitExceeded",
-                 "delay", "drop", "expire-tokens", "invalid-grant")
+                 "delay", "drop", "drop-after", "expire-tokens", "invalid-grant")
 
 
 class Response:
@@ -260,6 +260,8 @@ class EmulatorBase:
                     self.tokens.expire_all()
             elif rule.action == "invalid-grant":
                 pre = rule
+            elif rule.action == "drop-after":
+                pass  # handled below, after the API ran
             elif rule.action == "drop":
                 if req.inner:  # a batch part cannot drop the connection alone: answer 503
                     r = self.fault_response(FaultRule({"action": "503"}), req)
@@ -284,6 +286,16 @@ class EmulatorBase:
             r = self.fault_response(FaultRule({"action": "500"}), req)
         if rule is not None:
             r.fault = rule.action
+            if rule.action == "drop-after":
+                # Handled, then the answer is lost: the client cannot know
+                # whether its write happened (the exactly-once case). In a
+                # batch the part's answer becomes a 503.
+                if req.inner:
+                    r = self.fault_response(FaultRule({"action": "503"}), req)
+                else:
+                    r = Response(0)
+                    r.drop = True
+                r.fault = "drop-after"
         return r
 
     def control(self, req):
