@@ -14,6 +14,9 @@ APT_PACKAGES=(
   python3 python3-icalendar python3-jsonschema
   # tests: real CalDAV clients against `creneau serve` (tests/clients/)
   python3-caldav vdirsyncer khal litmus curl
+  # tests: TLS with a CA made at test time (openssl CLI); Radicale as a real
+  # external CalDAV busy source (tests/engine/BusyCalDavTest.cpp)
+  openssl radicale
 )
 
 missing=()

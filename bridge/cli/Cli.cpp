@@ -24,7 +24,7 @@ Commands:
          [--include-pending] [--include-canceled] [--no-events]
   validate FILE.ics           list the problems of an iCalendar file by line;
                               exit status 1 when it is invalid
-  settings get [KEY]          show the rendering settings
+  settings get [KEY]          show the settings (rendering, export, OAuth clients)
   settings set KEY VALUE      change one (validated before it is saved)
   placeholders                list the %placeholders% usable in templates
   serve [--listen HOST:PORT]  run the HTTP server (see 'creneau serve --help')
