@@ -152,6 +152,8 @@ const std::vector<Key>& keys() {
        }},
       {"auth.failure_window", nullptr,
        [](auto& c, auto& v) { c.authFailureWindow = parseDuration(v); }},
+      {"sync.interval", "CRENEAU_SYNC_INTERVAL",
+       [](auto& c, auto& v) { c.syncInterval = parseDuration(v); }},
   };
   return kKeys;
 }

@@ -104,6 +104,8 @@ struct ServerConfig {
   std::chrono::milliseconds authCacheTtl{300'000};
   std::size_t authMaxFailures = 10;
   std::chrono::milliseconds authFailureWindow{300'000};
+  // The export worker's pause between rounds when the queue is empty.
+  std::chrono::milliseconds syncInterval{5'000};
 
   [[nodiscard]] bool tls() const { return !tlsCert.empty(); }
 };

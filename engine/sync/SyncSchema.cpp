@@ -44,6 +44,13 @@ std::vector<std::string> syncSchema(const Dialect& dialect) {
   updated_at BIGINT NOT NULL,
   PRIMARY KEY (kind, record_id, destination)))",
       "CREATE INDEX sync_remote_connection ON sync_remote (connection_id)",
+      // What the worker last saw of each connection: a new one, a reconnect
+      // or a new destination calendar queues the owner's records; a
+      // connection that is gone has its copies forgotten.
+      R"(CREATE TABLE sync_connections (
+  connection_id BIGINT PRIMARY KEY,
+  connected_at BIGINT NOT NULL,
+  calendar_id TEXT NOT NULL))",
       // The Meet / Teams link a provider made, shown in feeds and CalDAV too.
       "ALTER TABLE appointments ADD COLUMN conference_url TEXT NOT NULL DEFAULT ''",
       "ALTER TABLE events ADD COLUMN conference_url TEXT NOT NULL DEFAULT ''"};

@@ -306,4 +306,37 @@ std::int64_t SyncStore::copyCount() const {
   });
 }
 
+std::vector<SyncStore::SeenConnection> SyncStore::seenConnections() const {
+  return guarded(db_, "cannot read the export's connections", [&] {
+    Session s = db_.sqlSession();
+    std::vector<Poco::Tuple<Int64, Int64, std::string>> rows;
+    s << "SELECT connection_id, connected_at, calendar_id FROM sync_connections", into(rows), now;
+    std::vector<SeenConnection> out;
+    for (const auto& r : rows) out.push_back({r.get<0>(), r.get<1>(), r.get<2>()});
+    return out;
+  });
+}
+
+void SyncStore::markSeen(const SeenConnection& c) {
+  guarded(db_, "cannot record a connection", [&] {
+    Session s = db_.sqlSession();
+    const Int64 id = c.connectionId, at = c.connectedAt;
+    s << "INSERT INTO sync_connections (connection_id, connected_at, calendar_id) VALUES (?, ?, "
+         "?) ON CONFLICT (connection_id) DO UPDATE SET connected_at = excluded.connected_at, "
+         "calendar_id = excluded.calendar_id",
+        bind(id), bind(at), bind(c.calendarId), now;
+  });
+}
+
+void SyncStore::forgetConnection(Id connectionId) {
+  guarded(db_, "cannot forget a connection", [&] {
+    Session s = db_.sqlSession();
+    SqlTransaction tx(s, db_.sqlDialect().beginWrite);
+    const Int64 id = connectionId;
+    s << "DELETE FROM sync_remote WHERE connection_id = ?", bind(id), now;
+    s << "DELETE FROM sync_connections WHERE connection_id = ?", bind(id), now;
+    tx.commit();
+  });
+}
+
 }  // namespace creneau::engine::sync

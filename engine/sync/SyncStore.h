@@ -83,6 +83,18 @@ class SyncStore {
   void removeCopy(RecordKind kind, Id recordId, const std::string& destination);
   [[nodiscard]] std::int64_t copyCount() const;
 
+  // Connections as the worker last saw them (connected_at, destination).
+  struct SeenConnection {
+    Id connectionId = 0;
+    UnixTime connectedAt = 0;
+    std::string calendarId;
+  };
+  [[nodiscard]] std::vector<SeenConnection> seenConnections() const;
+  void markSeen(const SeenConnection& c);
+  // Forgets a connection that is gone, with every copy recorded for it (the
+  // events stay in that calendar: nothing can reach it any more).
+  void forgetConnection(Id connectionId);
+
   [[nodiscard]] UnixTime clock() const { return db_.sqlNow(); }
 
  private:

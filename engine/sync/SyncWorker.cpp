@@ -36,6 +36,10 @@ using connections::Connection;
 using connections::Provider;
 using Poco::JSON::Object;
 
+// Internal (not a user setting): what the templates and options were when
+// the worker last looked.
+constexpr const char* kSettingsFingerprintKey = "internal.sync.settings";
+
 std::string defaultOwner() {
   return Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id());
 }
@@ -189,8 +193,45 @@ std::vector<SyncWorker::Item> SyncWorker::prepare(const std::vector<OutboxItem>&
   return out;
 }
 
+int SyncWorker::noticeConnections() {
+  const auto current = connections_();
+  const auto seen = sync_.seenConnections();
+  int queued = 0;
+  const UnixTime from = sync_.clock() - 86400LL * options_.exportPastDays;
+  // Templates and export options shape every event: when they change, every
+  // record is reconciled (only those whose body really changed are sent).
+  {
+    const RenderSettings r = loadRenderSettings(store_);
+    const ExportSettings e = loadExportSettings(store_);
+    std::ostringstream f;
+    f << r.appointmentTitle << '\x1f' << r.appointmentDescription << '\x1f' << r.eventTitle
+      << '\x1f' << r.eventDescription << '\x1f' << r.language << '\x1f' << r.includeBuffers
+      << r.addAttendees << '\x1f' << r.uidDomain << '\x1f' << e.addMeet << e.addTeams
+      << e.insertPending << e.customersSeeEachOther << e.sendInvitations;
+    const std::string fingerprint = f.str();
+    if (store_.setting(kSettingsFingerprintKey).value_or("") != fingerprint) {
+      if (store_.setting(kSettingsFingerprintKey)) queued += sync_.enqueueAll(from);
+      store_.setSetting(kSettingsFingerprintKey, fingerprint);
+    }
+  }
+  for (const auto& c : current) {
+    const std::string cal = calendarOf(c);
+    auto it = std::find_if(seen.begin(), seen.end(),
+                           [&](const auto& s) { return s.connectionId == c.id; });
+    if (it != seen.end() && it->connectedAt == c.connectedAt && it->calendarId == cal) continue;
+    queued += sync_.enqueueAll(from, c.employeeId);
+    sync_.markSeen({c.id, c.connectedAt, cal});
+  }
+  for (const auto& s : seen)
+    if (std::none_of(current.begin(), current.end(),
+                     [&](const auto& c) { return c.id == s.connectionId; }))
+      sync_.forgetConnection(s.connectionId);
+  return queued;
+}
+
 RunStats SyncWorker::runOnce() {
   RunStats stats;
+  noticeConnections();
   const auto leased = sync_.lease(options_.owner, options_.leaseRecords, options_.leaseSeconds);
   if (leased.empty()) return stats;
   auto items = prepare(leased);

@@ -66,8 +66,13 @@ class SyncWorker {
              ConnectionList connections, connections::ProviderEndpoints endpoints,
              WorkerOptions options = {});
 
-  // One round; records == 0 when nothing was due.
+  // One round; records == 0 when nothing was due. Starts with
+  // noticeConnections().
   RunStats runOnce();
+  // A new connection, a reconnect or a new destination calendar queues the
+  // owner's records (every record for the admin-wide calendar); copies of a
+  // connection that is gone are forgotten. The number of records queued.
+  int noticeConnections();
   // Rounds until nothing is due or stop() was called. progress(stats so far,
   // items still due) after each round.
   RunStats drain(const std::function<void(const RunStats&, std::int64_t)>& progress = {});

@@ -358,6 +358,9 @@ class EmulatorBase:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY every
+    # answer on a kept-alive connection waits for the client's delayed ACK.
+    disable_nagle_algorithm = True
     emulator = None  # set per server class
 
     def log_message(self, fmt, *args):
@@ -383,6 +386,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self):
         body = self._read_body()
+        n = self.headers.get("Content-Length")
+        if n is not None and n.isdigit() and len(body) < int(n):
+            # The client went away in the middle of its request (killed, or
+            # its connection dropped): like a real server, do not act on it.
+            self.close_connection = True
+            return
         req = Request(self.command, self.path, dict(self.headers.items()), body)
         if req.path.startswith("/_emulator/"):
             resp = self.emulator.control(req)

@@ -356,6 +356,35 @@ TEST_F(SyncWorkerTest, AdminWideConnection_GetsEveryEmployeesAppointments) {
   EXPECT_EQ(googleEvents(google, "e1@example.com").size(), 2u);
 }
 
+TEST_F(SyncWorkerTest, TemplateChange_RequeuesEveryRecord_AndPatchesEachOnce) {
+  test::EmulatorProcess google("google_emulator.py");
+  import(test::appointmentsImport(3));
+  connect(Provider::Google, google, "e1", "e1@example.com");
+  auto w = worker();
+  EXPECT_EQ(w.drain().created, 3);
+  store_->setSetting("template.appointment.title", "Booked: %service_name%");
+  auto stats = w.drain();
+  EXPECT_EQ(stats.updated, 3);
+  for (auto& e : googleEvents(google, "e1@example.com"))
+    EXPECT_EQ(e->getValue<std::string>("summary"), "Booked: Consultation");
+  EXPECT_EQ(w.drain().records, 0);  // nothing left, nothing sent twice
+}
+
+TEST_F(SyncWorkerTest, NewConnection_GetsTheExistingAppointments_AndAGoneOneIsForgotten) {
+  test::EmulatorProcess google("google_emulator.py");
+  import(test::appointmentsImport(3));
+  endpoints_.googleApiUrl = google.baseUrl();
+  auto w = worker();
+  w.drain();  // nobody connected: nothing to do, the queue empties
+  EXPECT_TRUE(sync_->pending().empty());
+  connect(Provider::Google, google, "e1", "e1@example.com");
+  EXPECT_EQ(w.drain().created, 3);
+  connections_.clear();  // disconnected
+  w.drain();
+  EXPECT_EQ(sync_->copyCount(), 0);
+  EXPECT_EQ(googleEvents(google, "e1@example.com").size(), 3u);  // left in that calendar
+}
+
 TEST_F(SyncWorkerTest, DryRun_ListsThePlan_AndSendsNothing) {
   test::EmulatorProcess google("google_emulator.py");
   import(test::appointmentsImport(3));
