@@ -15,6 +15,9 @@
 #include "bridge/cli/Args.h"
 #include "bridge/cli/OpenStore.h"
 #include "bridge/feed/FeedHandler.h"
+#include "bridge/oauth/OAuthHandler.h"
+#include "bridge/oauth/OAuthSetup.h"
+#include "bridge/sync/ExportSetup.h"
 #include "bridge/server/HealthHandler.h"
 #include "bridge/server/Logging.h"
 #include "bridge/server/Router.h"
@@ -155,7 +158,22 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   // CRENEAU_NOW (tests only) fixes "now" for slots; unset: the system clock.
   const SlotClock slotClock = makeSlotClock(processEnvironment()(kFixedNowVariable));
   router.get("/api/v1/slots", makeSlotsHandler(*store, auth, slotClock));
+  // One connection service for the OAuth routes, the export worker and the
+  // busy-time refresh: one token cache and one refresh per account.
+  auto connectionSetup = makeConnectionService(*store, resolveDbPath(config.db));
+  addOAuthRoutes(router, *store, auth, connectionSetup.service,
+                 connectionSetup.problem);  // /oauth/{provider}/...
+  // The export to Google and Outlook (issue 4) runs beside the server.
+  auto exportSetup = makeExportSetup(*store, resolveDbPath(config.db),
+                                     workerOptionsFromEnvironment(), connectionSetup.service);
+  std::unique_ptr<BackgroundExport> exporter;
+  if (exportSetup.worker)
+    exporter = std::make_unique<BackgroundExport>(*exportSetup.worker, config.syncInterval);
+  else
+    io.err << "creneau serve: export to Google/Outlook is off: " << exportSetup.problem << "\n";
 
+  const auto busyRefresh =
+      startBusyRefresh(*store, resolveDbPath(config.db), connectionSetup.service);  // issue 5
   Server server(config, router);
   try {
     server.start();
@@ -176,6 +194,7 @@ int serveCommand(const std::vector<std::string>& args, CliStreams io) {
   const int signal = signals.wait();
   io.err << "creneau serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
          << " received, stopping\n";
+  if (exporter) exporter->stop();
   server.stop();
   return kExitOk;
 }

@@ -1,16 +1,25 @@
 #include "engine/slots/StoreSlots.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 
+#include "engine/busy/BusyStore.h"
+#include "engine/model/Domain.h"
 #include "engine/slots/SlotFinder.h"
 #include "engine/store/Store.h"
+#include "engine/sync/ExportSettings.h"
 
 namespace creneau::engine {
 namespace {
 
 constexpr std::int64_t kDay = 86400;
 constexpr const char* kPersonalSource = "personal";
+// A cache older than this is unverified (busy.max_age_sec overrides): the
+// schedule refreshes every 5 minutes, so an hour means it stopped working.
+constexpr std::int64_t kDefaultMaxAge = 3600;
 
 bool blocks(Status s) {
   return s != Status::Canceled && s != Status::Rejected;
@@ -89,6 +98,56 @@ SlotAnswer findSlots(const Store& store, const SlotRequest& request) {
   const UnixTime to =
       (query.to.dayNumber() + 1) * kDay + 2 * kDay + in.service.durationSec + maxBuffer;
 
+  // Imported busy time (engine/busy): the cached periods of each source,
+  // and the sources that cannot be trusted right now.
+  std::optional<busy::BusyStore> imported = busy::BusyStore::of(store);
+  std::map<Id, busy::Policy> employeePolicies;
+  UnverifiedPolicy defaultPolicy = request.unverified;
+  if (auto v = store.setting(busy::keys::kUnverifiedPolicy); v && !v->empty()) {
+    if (auto p = busy::parsePolicy(*v))
+      defaultPolicy =
+          *p == busy::Policy::Hide ? UnverifiedPolicy::Hide : UnverifiedPolicy::MarkUnverified;
+  }
+  std::int64_t maxAge = kDefaultMaxAge;
+  if (auto v = store.setting(busy::keys::kMaxAge); v && !v->empty()) {
+    try {
+      maxAge = std::max<std::int64_t>(60, std::stoll(*v));
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): keep the default
+    }
+  }
+  const bool removeBusySlots = loadExportSettings(store).removeBusySlots;
+  if (imported) employeePolicies = imported->employeePolicies();
+
+  // Adds the employee's imported busy periods and sources to the input. The
+  // cache must cover the asked days (any zone) from now on: earlier slots are
+  // never offered anyway.
+  const UnixTime queryFrom = std::max(query.from.dayNumber() * kDay - kDay, request.now);
+  const UnixTime queryTo = (query.to.dayNumber() + 2) * kDay;
+  auto addImportedBusy = [&](const busy::BusyStore& bs, Id employeeId, UnixTime lo, UnixTime hi,
+                             SlotInput& input) {
+    std::map<Id, std::string> ids;
+    for (const auto& src : bs.sources(employeeId)) {
+      // busy.remove_busy_slots off: the connected Google / Outlook calendars
+      // do not hide slots (the admin's "remove busy slots using the calendar").
+      if (!removeBusySlots &&
+          (src.kind == busy::SourceKind::Google || src.kind == busy::SourceKind::Microsoft))
+        continue;
+      const std::string id = "busy-" + std::to_string(src.id);
+      ids[src.id] = id;
+      // Fail safe (DESIGN.md decision 6): never read, in error, stale, or not
+      // covering the asked days means its busy time is unknown.
+      const bool unverified = src.status != busy::SourceStatus::Ok ||
+                              src.fetchedAt + maxAge < request.now || src.windowStart > queryFrom ||
+                              src.windowEnd < queryTo;
+      input.sources.push_back(BusySource{id, src.displayName(), employeeId, unverified});
+    }
+    for (const auto& p : bs.periods(employeeId, lo, hi)) {
+      auto it = ids.find(p.sourceId);
+      if (it == ids.end()) continue;
+      input.busy.push_back(SlotBusyPeriod{employeeId, p.start, p.end, it->second, p.summary});
+    }
+  };
+
   for (const auto& e : answer.employees) {
     SlotEmployee se;
     se.id = e.id;
@@ -140,9 +199,46 @@ SlotAnswer findSlots(const Store& store, const SlotRequest& request) {
       source.unverified = true;  // fail safe: unknown busy time is not free time
     }
     in.sources.push_back(std::move(source));
+
+    if (imported) addImportedBusy(*imported, e.id, from, to, in);
   }
 
-  answer.result = SlotFinder(std::move(in)).find(query);
+  // The policy for unverified sources, per employee: busy_employee_policy,
+  // else the setting busy.unverified_policy, else the request's.
+  std::map<UnverifiedPolicy, std::vector<Id>> groups;
+  for (const auto& e : answer.employees) {
+    UnverifiedPolicy p = defaultPolicy;
+    if (auto it = employeePolicies.find(e.id); it != employeePolicies.end())
+      p = it->second == busy::Policy::Hide ? UnverifiedPolicy::Hide
+                                           : UnverifiedPolicy::MarkUnverified;
+    groups[p].push_back(e.id);
+  }
+  if (groups.size() <= 1) {
+    if (!groups.empty()) in.rules.unverified = groups.begin()->first;
+    answer.result = SlotFinder(std::move(in)).find(query);
+    return answer;
+  }
+  // Employees under different policies: one run per policy, merged in the
+  // finder's order (start, then employee).
+  for (const auto& [policy, ids] : groups) {
+    SlotInput part = in;
+    part.rules.unverified = policy;
+    SlotQuery q = query;
+    q.employeeIds = ids;
+    auto r = SlotFinder(std::move(part)).find(q);
+    auto& slots = answer.result.slots;
+    slots.insert(slots.end(), r.slots.begin(), r.slots.end());
+    auto& rej = answer.result.rejected;
+    rej.insert(rej.end(), r.rejected.begin(), r.rejected.end());
+  }
+  std::stable_sort(answer.result.slots.begin(), answer.result.slots.end(),
+                   [](const Slot& a, const Slot& b) {
+                     return std::tie(a.start, a.employeeId) < std::tie(b.start, b.employeeId);
+                   });
+  std::stable_sort(answer.result.rejected.begin(), answer.result.rejected.end(),
+                   [](const RejectedSlot& a, const RejectedSlot& b) {
+                     return std::tie(a.start, a.employeeId) < std::tie(b.start, b.employeeId);
+                   });
   return answer;
 }
 

@@ -49,7 +49,15 @@ struct SlotAnswer {
 //     appointment without buffers (reported as "appointment <event id>");
 //   - busy time of their personal calendars (source "personal", the CalDAV
 //     `blocked` calendar and friends). When that read fails the source is
-//     unverified and `unverified` decides (DESIGN.md decision 6).
+//     unverified and `unverified` decides (DESIGN.md decision 6);
+//   - imported busy time (engine/busy): the cached periods of each busy
+//     source ("busy-<id>", with its label and the period's summary for
+//     explain). A source never read, in error, older than busy.max_age_sec
+//     (3600) or whose cache does not cover the asked days is unverified.
+//     Google / Microsoft sources count only while busy.remove_busy_slots is
+//     on. The policy for unverified sources is per employee
+//     (busy_employee_policy), else the setting busy.unverified_policy
+//     (hide | mark), else `unverified`.
 // Throws StoreError when the store itself fails.
 [[nodiscard]] SlotAnswer findSlots(const Store& store, const SlotRequest& request);
 
