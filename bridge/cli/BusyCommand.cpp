@@ -19,6 +19,7 @@
 #include "engine/busy/BusyStore.h"
 #include "engine/net/HttpClient.h"
 #include "engine/secrets/SecretBox.h"
+#include "engine/secrets/StoreKey.h"
 #include "engine/store/Store.h"
 
 namespace creneau::bridge {
@@ -64,17 +65,9 @@ std::string formatTime(engine::UnixTime t) {
   return buf;
 }
 
-// The same key as the connections (bridge/oauth/OAuthSetup.h): the database's
-// path + ".key", unless CRENEAU_SECRET_KEY is set.
-std::string keyFileFor(const std::string& dbPath) {
-  return dbPath + ".key";
-}
-
+// The same key as the connections (engine/secrets/StoreKey.h).
 engine::secrets::SecretBox secretBox(const std::string& dbPath) {
-  auto key = engine::secrets::loadOrCreateKey(
-      engine::secrets::keySourceFromEnvironment(keyFileFor(dbPath)));
-  if (!key) throw std::runtime_error("no secret key: " + key.error().message);
-  auto box = engine::secrets::SecretBox::create(*key);
+  auto box = engine::secrets::secretBoxFor(dbPath);
   if (!box) throw std::runtime_error("no secret key: " + box.error().message);
   return *box;
 }
@@ -348,7 +341,7 @@ std::shared_ptr<void> startBusyRefresh(
   auto r = std::make_shared<Running>();
   r->connections = std::move(connections);
   r->schedule = busy::startBusySchedule(store, r->connections ? &r->connections->tokens() : nullptr,
-                                        keyFileFor(dbPath));
+                                        engine::secrets::keyFileFor(dbPath).string());
   if (!r->schedule) return nullptr;
   return r;
 }

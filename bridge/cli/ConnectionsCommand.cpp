@@ -10,6 +10,7 @@
 #include "bridge/cli/Commands.h"
 #include "bridge/cli/OpenStore.h"
 #include "bridge/oauth/OAuthSetup.h"
+#include "engine/busy/BusyStore.h"
 #include "engine/store/Store.h"
 
 namespace creneau::bridge {
@@ -95,8 +96,25 @@ struct EmployeeNames {
   }
 };
 
+// Busy time read through a connection that fails (issue 5, item 3): the
+// connection shows it with the reason, though its grant may be fine (the
+// export then goes on). connection id -> "busy time not read since ...: why".
+using BusyProblems = std::map<engine::Id, std::string>;
+
+BusyProblems busyProblems(const engine::Store& store) {
+  BusyProblems out;
+  auto busy = engine::busy::BusyStore::of(store);
+  if (!busy) return out;
+  for (const auto& s : busy->sources())
+    if (s.connectionId != 0 && s.status == engine::busy::SourceStatus::Error &&
+        !out.count(s.connectionId))
+      out[s.connectionId] = "busy time not read since " + timeText(s.errorSince) +
+                            " (busy source " + std::to_string(s.id) + "): " + s.message;
+  return out;
+}
+
 void printTable(const std::vector<Connection>& list, const EmployeeNames& names,
-                std::ostream& out) {
+                const BusyProblems& problems, std::ostream& out) {
   if (list.empty()) {
     out << "no connections: an employee connects at /oauth/google/start?employee=ID or "
            "/oauth/microsoft/start?employee=ID\n";
@@ -107,7 +125,8 @@ void printTable(const std::vector<Connection>& list, const EmployeeNames& names,
   for (const auto& c : list)
     rows.push_back({std::to_string(c.id),
                     std::string(engine::connections::providerName(c.provider)), names.externalId(c),
-                    c.account, calendarText(c), busyText(c), c.healthy ? "healthy" : "UNHEALTHY",
+                    c.account, calendarText(c), busyText(c),
+                    c.healthy && !problems.count(c.id) ? "healthy" : "UNHEALTHY",
                     timeText(c.connectedAt), timeText(c.lastRefreshAt)});
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& r : rows)
@@ -120,11 +139,15 @@ void printTable(const std::vector<Connection>& list, const EmployeeNames& names,
     }
     out << line << "\n";
   }
-  for (const auto& c : list)
+  for (const auto& c : list) {
     if (!c.healthy) out << "connection " << c.id << ": " << c.healthReason << "\n";
+    if (auto it = problems.find(c.id); it != problems.end())
+      out << "connection " << c.id << ": " << it->second << "\n";
+  }
 }
 
-void printJson(const std::vector<Connection>& list, const EmployeeNames& names, std::ostream& out) {
+void printJson(const std::vector<Connection>& list, const EmployeeNames& names,
+               const BusyProblems& problems, std::ostream& out) {
   Poco::JSON::Array a;
   for (const auto& c : list) {
     Poco::JSON::Object o;
@@ -144,6 +167,10 @@ void printJson(const std::vector<Connection>& list, const EmployeeNames& names, 
     o.set("busyCalendars", busy);
     o.set("healthy", c.healthy);
     o.set("reason", c.healthReason);
+    if (auto it = problems.find(c.id); it != problems.end())
+      o.set("busyError", it->second);
+    else
+      o.set("busyError", Poco::Dynamic::Var());
     o.set("connectedAt", isoTime(c.connectedAt));
     if (c.lastRefreshAt > 0)
       o.set("lastRefreshAt", isoTime(c.lastRefreshAt));
@@ -217,10 +244,11 @@ int connectionsCommand(const std::vector<std::string>& argv, CliStreams io) {
   if (action == "list") {
     const EmployeeNames names(*store);
     const auto list = connections.list();
+    const auto problems = busyProblems(*store);
     if (args.flag("json"))
-      printJson(list, names, io.out);
+      printJson(list, names, problems, io.out);
     else
-      printTable(list, names, io.out);
+      printTable(list, names, problems, io.out);
     return kExitOk;
   }
   const auto existing = connections.byId(id);

@@ -168,6 +168,29 @@ TEST_F(ConnectionsCommandTest, List_ShowsWhyAConnectionIsUnhealthy) {
   EXPECT_EQ(json.out.find(tokens.tokens->refreshToken), std::string::npos);
 }
 
+TEST_F(ConnectionsCommandTest, List_ShowsAConnectionWhoseBusyTimeCannotBeRead) {
+  const auto id = connect(Provider::Google, "emp-sophie");
+  std::ostringstream out, err;
+  ASSERT_EQ(runCli({"busy", "source", "add", "--employee", "emp-sophie", "--google",
+                    std::to_string(id), "--db", dbPath_},
+                   {out, err}),
+            0)
+      << err.str();
+  google_.faults(R"({"path": "/freeBusy", "action": "500", "count": null})");
+  (void)runCli({"busy", "refresh", "--db", dbPath_}, {out, err});
+  const auto r = cli({"list"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("UNHEALTHY"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("busy time not read since"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("500"), std::string::npos) << r.out;
+  // The grant itself is fine: tokens are still handed out for the export.
+  EXPECT_TRUE(service_->tokens().accessToken(id));
+  const auto json = cli({"list", "--json"});
+  auto list = Poco::JSON::Parser().parse(json.out).extract<Poco::JSON::Array::Ptr>();
+  EXPECT_NE(list->getObject(0)->getValue<std::string>("busyError").find("busy source"),
+            std::string::npos);
+}
+
 TEST_F(ConnectionsCommandTest, Disconnect_RevokesAtGoogleAndForgetsTheConnection) {
   const auto id = connect(Provider::Google, "emp-sophie");
   const std::string refresh = service_->store().tokens(id).tokens->refreshToken;
