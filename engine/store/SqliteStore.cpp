@@ -1291,6 +1291,28 @@ std::optional<Appointment> SqliteStore::appointmentById(Id id) const {
   });
 }
 
+std::vector<Appointment> SqliteStore::appointmentsByIds(const std::vector<Id>& ids) const {
+  return guarded(impl_->path, "cannot read appointments", [&] {
+    std::vector<Appointment> out;
+    if (ids.empty()) return out;
+    Session s = impl_->session();
+    Transaction tx(s, impl_->dialect.beginRead);
+    std::string list;
+    for (const auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+    std::vector<AppointmentRow> rows;
+    s << std::string("SELECT ") + kAppointmentColumns + " FROM appointments a WHERE a.id IN (" +
+             list + ") ORDER BY a.id",
+        into(rows), now;
+    auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", list);
+    for (const auto& r : rows) {
+      out.push_back(toAppointment(r));
+      out.back().bookings = std::move(bookings[out.back().id]);
+    }
+    tx.commit();
+    return out;
+  });
+}
+
 std::optional<GroupEvent> SqliteStore::eventById(Id id) const {
   return guarded(impl_->path, "cannot read an event", [&]() -> std::optional<GroupEvent> {
     Session s = impl_->session();

@@ -46,6 +46,8 @@ class SqliteStore final : public Store, public SqlAccess {
   [[nodiscard]] std::optional<GroupEvent> eventByExternalId(const std::string& ext) const override;
   [[nodiscard]] std::optional<Appointment> appointmentById(Id id) const override;
   [[nodiscard]] std::optional<GroupEvent> eventById(Id id) const override;
+  [[nodiscard]] std::vector<Appointment> appointmentsByIds(
+      const std::vector<Id>& ids) const override;
   bool setConferenceUrl(RecordKind kind, Id id, const std::string& url) override;
 
   void forEachAppointment(const RecordFilter& filter,

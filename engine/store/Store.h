@@ -124,6 +124,14 @@ class Store {
     (void)id;
     unsupported("lookups by id");
   }
+  // Many at once (those that exist, by id). Default: appointmentById each.
+  [[nodiscard]] virtual std::vector<Appointment> appointmentsByIds(
+      const std::vector<Id>& ids) const {
+    std::vector<Appointment> out;
+    for (const auto id : ids)
+      if (auto a = appointmentById(id)) out.push_back(std::move(*a));
+    return out;
+  }
   // Records the Meet / Teams link a calendar provider made for a record.
   // When it differs, the record's revision grows and each of its collections
   // gets a change-log row, so feeds and CalDAV show the link. False: no such

@@ -66,7 +66,7 @@ int retryAfterOf(const ApiAnswer& a) {
 // The provider's own words: Google {"error": {"message", "errors": [{reason}]}},
 // Graph {"error": {"code", "message"}}.
 std::string providerMessage(const ApiAnswer& a, std::string* reason = nullptr) {
-  auto o = parseObject(a.body);
+  auto o = a.json ? a.json : parseObject(a.body);
   if (o && o->isObject("error")) {
     auto e = o->getObject("error");
     std::string msg = e->optValue<std::string>("message", "");
@@ -83,6 +83,10 @@ std::string providerMessage(const ApiAnswer& a, std::string* reason = nullptr) {
   for (auto& c : body)
     if (c == '\n' || c == '\r') c = ' ';
   return body.empty() ? "(no body)" : body;
+}
+
+Object::Ptr answerJson(const ApiAnswer& a) {
+  return a.json ? a.json : parseObject(a.body);
 }
 
 std::string googleConference(const Object::Ptr& ev) {
@@ -223,6 +227,9 @@ void CopyTask::plan() {
     auto r = google::insertRequest(desired_->event, t, options_.google);
     if (!r) return fail("cannot map the event for Google: " + r.error);
     desiredBody_ = stringify(r->body);
+    insertPath_ = withQuery(eventsPath(), r->query);
+    insertGeneration_ = copy_.generation;
+    copy_.remoteId = hasCopy_ ? copy_.remoteId : r->eventId;
   } else {
     graph::GraphTarget t{graphKind(kind_),   recordExt_,
                          desired_->periodId, desired_->connection.account,
@@ -230,6 +237,8 @@ void CopyTask::plan() {
     auto r = graph::createBody(desired_->event, t, options_.graph);
     if (!r) return fail("cannot map the event for Microsoft Graph: " + r.error);
     desiredBody_ = stringify(r.body);
+    insertPath_ = eventsPath();
+    insertGeneration_ = copy_.generation;
   }
   desiredHash_ = sha256(desiredBody_);
   if (!hasCopy_) {
@@ -268,16 +277,13 @@ std::optional<ApiCall> CopyTask::googleCall() {
          calendarId_,       copy_.generation};
   switch (step_) {
     case Step::Insert: {
-      auto r = google::insertRequest(desired_->event, t, options_.google);
-      if (!r) {
-        fail("cannot map the event for Google: " + r.error);
-        return std::nullopt;
-      }
-      copy_.remoteId = r->eventId;
+      if (insertGeneration_ != copy_.generation) plan();  // mapped again for a new generation
+      if (state_ != TaskState::Running) return std::nullopt;
+      copy_.remoteId = google::eventId(t);
       copy_.pendingCreate = true;
       store_.saveCopy(copy_);
       hasCopy_ = true;
-      return ApiCall{"POST", withQuery(eventsPath(), r->query), stringify(r->body)};
+      return ApiCall{"POST", insertPath_, desiredBody_};
     }
     case Step::Patch: {
       google::GoogleRemoteState remote;
@@ -324,15 +330,12 @@ std::optional<ApiCall> CopyTask::graphCall() {
       return ApiCall{"GET", withQuery("/v1.0/me/events", q), ""};
     }
     case Step::Insert: {
-      auto r = graph::createBody(desired_->event, t, options_.graph);
-      if (!r) {
-        fail("cannot map the event for Microsoft Graph: " + r.error);
-        return std::nullopt;
-      }
+      if (insertGeneration_ != copy_.generation) plan();
+      if (state_ != TaskState::Running) return std::nullopt;
       copy_.pendingCreate = true;
       store_.saveCopy(copy_);
       hasCopy_ = true;
-      return ApiCall{"POST", eventsPath(), stringify(r.body)};
+      return ApiCall{"POST", insertPath_, desiredBody_};
     }
     case Step::Patch: {
       graph::GraphRemoteState remote;
@@ -352,8 +355,8 @@ std::optional<ApiCall> CopyTask::graphCall() {
   }
 }
 
-void CopyTask::stored(const std::string& remoteId, const std::string& answerBody) {
-  auto ev = parseObject(answerBody);
+void CopyTask::stored(const std::string& remoteId, const ApiAnswer& answer) {
+  auto ev = answerJson(answer);
   const std::string link =
       provider_ == Provider::Google ? googleConference(ev) : graphConference(ev);
   copy_.remoteId = remoteId;
@@ -387,7 +390,7 @@ void CopyTask::googleAnswer(const ApiAnswer& a) {
   const bool ok = a.status >= 200 && a.status < 300;
   switch (step_) {
     case Step::Insert:
-      if (ok) return stored(copy_.remoteId, a.body);
+      if (ok) return stored(copy_.remoteId, a);
       if (a.status == 409) {
         // It exists: an earlier insert whose answer was lost, or a deleted
         // event keeping its id. Patch it to the full content.
@@ -396,7 +399,7 @@ void CopyTask::googleAnswer(const ApiAnswer& a) {
       }
       return errorAnswer(a);
     case Step::Patch:
-      if (ok) return stored(copy_.remoteId, a.body);
+      if (ok) return stored(copy_.remoteId, a);
       if ((a.status == 404 || a.status == 410) && recreations_++ < 2) {
         // Deleted in the calendar while the appointment still stands.
         copy_.generation++;
@@ -425,7 +428,7 @@ void CopyTask::graphAnswer(const ApiAnswer& a) {
   switch (step_) {
     case Step::Lookup: {
       if (!ok) return errorAnswer(a);
-      auto o = parseObject(a.body);
+      auto o = answerJson(a);
       auto values = o ? o->getArray("value") : nullptr;
       if (values && values->size() > 0 && values->isObject(0)) {
         auto found = values->getObject(0);
@@ -449,14 +452,14 @@ void CopyTask::graphAnswer(const ApiAnswer& a) {
     }
     case Step::Insert:
       if (ok) {
-        auto o = parseObject(a.body);
+        auto o = answerJson(a);
         const std::string id = o ? o->optValue<std::string>("id", "") : "";
         if (id.empty()) return fail("Microsoft Graph created the event but sent no id");
-        return stored(id, a.body);
+        return stored(id, a);
       }
       return errorAnswer(a);
     case Step::Patch:
-      if (ok) return stored(copy_.remoteId, a.body);
+      if (ok) return stored(copy_.remoteId, a);
       if (a.status == 404 && recreations_++ < 2) {
         copy_.generation++;  // a new transactionId: the old one named the deleted event
         copy_.remoteId.clear();

@@ -24,6 +24,8 @@ struct ApiAnswer {
   int status = 0;
   net::Headers headers;
   std::string body;
+  // The body already parsed (a Graph $batch answer holds JSON bodies), or null.
+  Poco::JSON::Object::Ptr json;
   [[nodiscard]] std::optional<std::string> header(const std::string& name) const;
 };
 
@@ -98,7 +100,7 @@ class CopyTask {
   void googleAnswer(const ApiAnswer& a);
   void graphAnswer(const ApiAnswer& a);
   void errorAnswer(const ApiAnswer& a);
-  void stored(const std::string& remoteId, const std::string& answerBody);
+  void stored(const std::string& remoteId, const ApiAnswer& answer);
   void fail(const std::string& message);
   [[nodiscard]] std::string eventsPath() const;
 
@@ -115,6 +117,8 @@ class CopyTask {
   std::string destination_;
   std::string calendarId_;
   std::string desiredBody_;  // full create body, JSON
+  std::string insertPath_;   // the create call made in plan(), for its generation
+  int insertGeneration_ = -1;
   std::string desiredHash_;
   PlannedAction planned_ = PlannedAction::None;
   Step step_ = Step::Start;

@@ -4,6 +4,10 @@
 #include <Poco/Exception.h>
 #include <Poco/Tuple.h>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 namespace creneau::engine::sync {
 
 using namespace Poco::Data::Keywords;
@@ -255,6 +259,28 @@ std::vector<RemoteCopy> SyncStore::copies(RecordKind kind, Id recordId) const {
   });
 }
 
+std::map<Id, std::vector<RemoteCopy>> SyncStore::copiesOf(RecordKind kind,
+                                                          const std::vector<Id>& ids) const {
+  return guarded(db_, "cannot read remote copies", [&] {
+    std::map<Id, std::vector<RemoteCopy>> out;
+    if (ids.empty()) return out;
+    Session s = db_.sqlSession();
+    std::string list;
+    for (const auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+    std::vector<CopyRow> rows;
+    const std::string k = kindText(kind);
+    s << std::string("SELECT ") + kCopyColumns +
+             " FROM sync_remote WHERE kind = ? AND record_id IN (" + list +
+             ") ORDER BY record_id, destination",
+        into(rows), bind(k), now;
+    for (const auto& r : rows) {
+      auto c = toCopy(r);
+      out[c.recordId].push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
 std::vector<RemoteCopy> SyncStore::copiesOfConnection(Id connectionId) const {
   return guarded(db_, "cannot read remote copies", [&] {
     Session s = db_.sqlSession();
@@ -269,31 +295,165 @@ std::vector<RemoteCopy> SyncStore::copiesOfConnection(Id connectionId) const {
   });
 }
 
+namespace {
+thread_local SyncStore::Batch* tCurrentBatch = nullptr;
+
+void writeCopy(Session& s, const RemoteCopy& c, Int64 t) {
+  const std::string k = kindText(c.kind);
+  const Int64 id = c.recordId, conn = c.connectionId;
+  const int pending = c.pendingCreate ? 1 : 0;
+  s << std::string("INSERT INTO sync_remote (") + kCopyColumns +
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, record_id, "
+           "destination) DO UPDATE SET connection_id = excluded.connection_id, remote_id = "
+           "excluded.remote_id, generation = excluded.generation, pending_create = "
+           "excluded.pending_create, body_hash = excluded.body_hash, last_body = "
+           "excluded.last_body, conference_url = excluded.conference_url, updated_at = "
+           "excluded.updated_at",
+      bind(k), bind(id), bind(c.destination), bind(conn), bind(c.remoteId), bind(c.generation),
+      bind(pending), bind(c.bodyHash), bind(c.lastBody), bind(c.conferenceUrl), bind(t), now;
+}
+
+void writeCopies(Session& s, const std::vector<const RemoteCopy*>& rows, Int64 t) {
+  if (rows.empty()) return;
+  std::string sql = std::string("INSERT INTO sync_remote (") + kCopyColumns + ") VALUES ";
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  sql +=
+      " ON CONFLICT (kind, record_id, destination) DO UPDATE SET connection_id = "
+      "excluded.connection_id, remote_id = excluded.remote_id, generation = excluded.generation, "
+      "pending_create = excluded.pending_create, body_hash = excluded.body_hash, last_body = "
+      "excluded.last_body, conference_url = excluded.conference_url, updated_at = "
+      "excluded.updated_at";
+  Poco::Data::Statement st(s);
+  st << sql;
+  for (const auto* c : rows)
+    st, bind(kindText(c->kind)), bind(static_cast<Int64>(c->recordId)), bind(c->destination),
+        bind(static_cast<Int64>(c->connectionId)), bind(c->remoteId), bind(c->generation),
+        bind(c->pendingCreate ? 1 : 0), bind(c->bodyHash), bind(c->lastBody),
+        bind(c->conferenceUrl), bind(t);
+  st.execute();
+}
+
+void deleteCopy(Session& s, RecordKind kind, Id recordId, const std::string& destination) {
+  const std::string k = kindText(kind);
+  const Int64 id = recordId;
+  s << "DELETE FROM sync_remote WHERE kind = ? AND record_id = ? AND destination = ?", bind(k),
+      bind(id), bind(destination), now;
+}
+}  // namespace
+
+SyncStore::Batch::Batch(SyncStore& store) : store_(store), previous_(tCurrentBatch) {
+  tCurrentBatch = this;
+}
+
+SyncStore::Batch::~Batch() {
+  try {
+    flush();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): destructors do not throw
+  }
+  tCurrentBatch = previous_;
+}
+
+void SyncStore::Batch::flush() {
+  if (writes_.empty()) return;
+  guarded(store_.db_, "cannot record remote copies", [&] {
+    Session s = store_.db_.sqlSession();
+    SqlTransaction tx(s, store_.db_.sqlDialect().beginWrite);
+    const Int64 t = store_.db_.sqlNow();
+    // Poco's SQLite connector prepares a statement at every execute: rows go
+    // in multi-row statements (in order: a removal then a save of one copy
+    // must stay in that order, so runs of the same kind are grouped).
+    constexpr std::size_t kRows = 100;
+    std::size_t i = 0;
+    while (i < writes_.size()) {
+      const bool removal = writes_[i].second;
+      std::size_t end = i;
+      while (end < writes_.size() && writes_[end].second == removal && end - i < kRows) ++end;
+      if (removal) {
+        for (std::size_t j = i; j < end; ++j)
+          deleteCopy(s, writes_[j].first.kind, writes_[j].first.recordId,
+                     writes_[j].first.destination);
+      } else {
+        // One row per copy: the last write of a copy in this run wins.
+        std::map<std::tuple<RecordKind, Id, std::string>, const RemoteCopy*> last;
+        std::vector<const RemoteCopy*> rows;
+        for (std::size_t j = i; j < end; ++j) {
+          const auto& c = writes_[j].first;
+          auto key = std::make_tuple(c.kind, c.recordId, c.destination);
+          auto it = last.find(key);
+          if (it == last.end()) {
+            last.emplace(key, &c);
+            rows.push_back(&c);
+          } else {
+            *std::find(rows.begin(), rows.end(), it->second) = &c;
+            it->second = &c;
+          }
+        }
+        writeCopies(s, rows, t);
+      }
+      i = end;
+    }
+    tx.commit();
+  });
+  writes_.clear();
+}
+
 void SyncStore::saveCopy(const RemoteCopy& c) {
+  if (tCurrentBatch && &tCurrentBatch->store_ == this) {
+    tCurrentBatch->writes_.emplace_back(c, false);
+    return;
+  }
   guarded(db_, "cannot record a remote copy", [&] {
     Session s = db_.sqlSession();
-    const std::string k = kindText(c.kind);
-    const Int64 id = c.recordId, conn = c.connectionId, t = db_.sqlNow();
-    const int pending = c.pendingCreate ? 1 : 0;
-    s << std::string("INSERT INTO sync_remote (") + kCopyColumns +
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, record_id, "
-             "destination) DO UPDATE SET connection_id = excluded.connection_id, remote_id = "
-             "excluded.remote_id, generation = excluded.generation, pending_create = "
-             "excluded.pending_create, body_hash = excluded.body_hash, last_body = "
-             "excluded.last_body, conference_url = excluded.conference_url, updated_at = "
-             "excluded.updated_at",
-        bind(k), bind(id), bind(c.destination), bind(conn), bind(c.remoteId), bind(c.generation),
-        bind(pending), bind(c.bodyHash), bind(c.lastBody), bind(c.conferenceUrl), bind(t), now;
+    writeCopy(s, c, db_.sqlNow());
   });
 }
 
 void SyncStore::removeCopy(RecordKind kind, Id recordId, const std::string& destination) {
+  if (tCurrentBatch && &tCurrentBatch->store_ == this) {
+    RemoteCopy c;
+    c.kind = kind;
+    c.recordId = recordId;
+    c.destination = destination;
+    tCurrentBatch->writes_.emplace_back(std::move(c), true);
+    return;
+  }
   guarded(db_, "cannot forget a remote copy", [&] {
     Session s = db_.sqlSession();
-    const std::string k = kindText(kind);
-    const Int64 id = recordId;
-    s << "DELETE FROM sync_remote WHERE kind = ? AND record_id = ? AND destination = ?", bind(k),
-        bind(id), bind(destination), now;
+    deleteCopy(s, kind, recordId, destination);
+  });
+}
+
+void SyncStore::finishAll(const std::vector<Finish>& finishes) {
+  if (finishes.empty()) return;
+  guarded(db_, "cannot finish export jobs", [&] {
+    Session s = db_.sqlSession();
+    SqlTransaction tx(s, db_.sqlDialect().beginWrite);
+    for (const auto& f : finishes) {
+      const std::string k = kindText(f.item.kind);
+      const Int64 id = f.item.recordId, version = f.item.version, due = f.dueAt;
+      switch (f.outcome) {
+        case Outcome::Complete:
+          s << "DELETE FROM sync_outbox WHERE kind = ? AND record_id = ? AND version = ?", bind(k),
+              bind(id), bind(version), now;
+          break;
+        case Outcome::RetryLater:
+          s << "UPDATE sync_outbox SET attempts = attempts + 1, due_at = ?, last_error = ? "
+               "WHERE kind = ? AND record_id = ? AND version = ?",
+              bind(due), bind(f.error), bind(k), bind(id), bind(version), now;
+          break;
+        case Outcome::Fail:
+          s << "UPDATE sync_outbox SET state = 'failed', attempts = attempts + 1, last_error = ? "
+               "WHERE kind = ? AND record_id = ? AND version = ?",
+              bind(f.error), bind(k), bind(id), bind(version), now;
+          break;
+      }
+      // Whatever happened, the lease ends (a newer version is due at once).
+      s << "UPDATE sync_outbox SET lease_owner = '', lease_until = 0 WHERE kind = ? AND "
+           "record_id = ?",
+          bind(k), bind(id), now;
+    }
+    tx.commit();
   });
 }
 

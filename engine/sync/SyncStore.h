@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,8 +78,40 @@ class SyncStore {
   // Every pending item (leased or not), for --dry-run.
   [[nodiscard]] std::vector<OutboxItem> pending() const;
 
+  // While a Batch lives on a thread, saveCopy/removeCopy from that thread
+  // are kept and written by flush() in one transaction (a worker flushes
+  // before it sends anything, so a pending create is on disk before the
+  // request leaves, and after each answer).
+  class Batch {
+   public:
+    explicit Batch(SyncStore& store);
+    ~Batch();  // flushes
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void flush();
+
+   private:
+    friend class SyncStore;
+    SyncStore& store_;
+    Batch* previous_;
+    std::vector<std::pair<RemoteCopy, bool>> writes_;  // bool: removal
+  };
+
+  // The outcome of many items in one transaction.
+  enum class Outcome { Complete, RetryLater, Fail };
+  struct Finish {
+    OutboxItem item;
+    Outcome outcome = Outcome::Complete;
+    UnixTime dueAt = 0;  // RetryLater
+    std::string error;
+  };
+  void finishAll(const std::vector<Finish>& finishes);
+
   [[nodiscard]] std::vector<RemoteCopy> copies(RecordKind kind, Id recordId) const;
   [[nodiscard]] std::vector<RemoteCopy> copiesOfConnection(Id connectionId) const;
+  // The copies of many records of one kind, by record id.
+  [[nodiscard]] std::map<Id, std::vector<RemoteCopy>> copiesOf(RecordKind kind,
+                                                               const std::vector<Id>& ids) const;
   void saveCopy(const RemoteCopy& copy);
   void removeCopy(RecordKind kind, Id recordId, const std::string& destination);
   [[nodiscard]] std::int64_t copyCount() const;

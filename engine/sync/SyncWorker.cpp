@@ -44,12 +44,6 @@ std::string defaultOwner() {
   return Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id());
 }
 
-std::string stringify(const Poco::Dynamic::Var& v) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::condense(v, out);
-  return out.str();
-}
-
 bool exportable(Status status, const ExportSettings& s) {
   return status == Status::Approved || (status == Status::Pending && s.insertPending);
 }
@@ -121,6 +115,15 @@ std::vector<SyncWorker::Item> SyncWorker::prepare(const std::vector<OutboxItem>&
   mapping.graph.customersSeeEachOther = exportSettings.customersSeeEachOther;
   mapping.graph.sendInvitations = exportSettings.sendInvitations;
 
+  // Records and copies of the round in two queries, not two per record.
+  std::vector<Id> appointmentIds, eventIds;
+  for (const auto& oi : items)
+    (oi.kind == RecordKind::Appointment ? appointmentIds : eventIds).push_back(oi.recordId);
+  std::map<Id, Appointment> appointments;
+  for (auto& a : store_.appointmentsByIds(appointmentIds)) appointments.emplace(a.id, std::move(a));
+  auto appointmentCopies = sync_.copiesOf(RecordKind::Appointment, appointmentIds);
+  auto eventCopies = sync_.copiesOf(RecordKind::Event, eventIds);
+
   std::vector<Item> out;
   for (const auto& oi : items) {
     Item item;
@@ -142,7 +145,8 @@ std::vector<SyncWorker::Item> SyncWorker::prepare(const std::vector<OutboxItem>&
     };
     try {
       if (oi.kind == RecordKind::Appointment) {
-        if (auto a = store_.appointmentById(oi.recordId)) {
+        if (auto it = appointments.find(oi.recordId); it != appointments.end()) {
+          const Appointment* a = &it->second;
           item.externalId = a->externalId;
           item.employeeId = a->employeeId;
           if (exportable(a->status, exportSettings)) {
@@ -171,7 +175,8 @@ std::vector<SyncWorker::Item> SyncWorker::prepare(const std::vector<OutboxItem>&
       out.push_back(std::move(item));
       continue;
     }
-    auto copies = sync_.copies(oi.kind, oi.recordId);
+    auto& copyMap = oi.kind == RecordKind::Appointment ? appointmentCopies : eventCopies;
+    auto copies = std::move(copyMap[oi.recordId]);
     for (auto& d : desired) {
       std::optional<RemoteCopy> copy;
       for (auto it = copies.begin(); it != copies.end(); ++it)
@@ -240,10 +245,11 @@ RunStats SyncWorker::runOnce() {
     for (auto& t : item.tasks) tasks.push_back(t.get());
   execute(tasks, stats);
 
+  std::vector<SyncStore::Finish> finishes;
   for (auto& item : items) {
     stats.records++;
     if (!item.error.empty()) {
-      sync_.fail(item.outbox, item.error);
+      finishes.push_back({item.outbox, SyncStore::Outcome::Fail, 0, item.error});
       stats.failed++;
       continue;
     }
@@ -282,16 +288,18 @@ RunStats SyncWorker::runOnce() {
     }
     if (!link.empty()) store_.setConferenceUrl(item.outbox.kind, item.outbox.recordId, link);
     if (!permanent.empty()) {
-      sync_.fail(item.outbox, permanent);
+      finishes.push_back({item.outbox, SyncStore::Outcome::Fail, 0, permanent});
       stats.failed++;
     } else if (!transient.empty()) {
-      sync_.retryLater(item.outbox, backoff(item.outbox.attempts, retryAfter), transient);
+      finishes.push_back({item.outbox, SyncStore::Outcome::RetryLater,
+                          backoff(item.outbox.attempts, retryAfter), transient});
       stats.retried++;
     } else {
-      sync_.complete(item.outbox);
+      finishes.push_back({item.outbox, SyncStore::Outcome::Complete, 0, {}});
       stats.completed++;
     }
   }
+  sync_.finishAll(finishes);
   return stats;
 }
 
@@ -389,15 +397,20 @@ void SyncWorker::runConnection(Id connectionId, std::vector<CopyTask*> tasks, Ru
         reconnect ? 3600 : 0);
   }
   bool refreshed = false;
+  // Copy rows are written in one transaction per step: the pending creates
+  // before the request leaves, the outcomes after the answers.
+  SyncStore::Batch writes(sync_);
   for (int round = 0; round < 8; ++round) {
     std::vector<std::pair<CopyTask*, ApiCall>> calls;
     for (auto* t : tasks)
       if (auto c = t->next()) calls.emplace_back(t, std::move(*c));
+    writes.flush();
     if (calls.empty()) return;
     if (options_.batching && calls.size() > 1)
       sendBatch(token.token->value, calls, provider, stats);
     else
       sendSingle(token.token->value, calls, provider, stats);
+    writes.flush();
     bool wants = false;
     for (auto* t : tasks)
       wants = wants || (t->state() == TaskState::Running && t->wantsFreshToken());
@@ -432,7 +445,7 @@ void SyncWorker::sendSingle(const std::string& token,
       task->transient(res.failure().message);
       continue;
     }
-    task->answer(ApiAnswer{res->status, res->headers, res->body});
+    task->answer(ApiAnswer{res->status, res->headers, res->body, nullptr});
   }
 }
 
@@ -472,7 +485,7 @@ void SyncWorker::sendBatch(const std::string& token,
       for (auto& [task, call] : calls) task->transient(res.failure().message);
       return;
     }
-    if (res->status != 200) return failAll(ApiAnswer{res->status, res->headers, res->body});
+    if (res->status != 200) return failAll(ApiAnswer{res->status, res->headers, res->body, nullptr});
     // Parse the answer: one application/http part per request, in order,
     // Content-ID "<response-itemN>".
     std::string type = res->header("Content-Type").value_or("");
@@ -520,35 +533,30 @@ void SyncWorker::sendBatch(const std::string& token,
     return;
   }
 
-  // Graph JSON batching (at most 20 requests), URLs relative to /v1.0.
-  Poco::JSON::Array::Ptr requests = new Poco::JSON::Array;
+  // Graph JSON batching (at most 20 requests), URLs relative to /v1.0. The
+  // bodies are JSON text already: spliced in, not parsed and written again.
+  // Methods and paths are ours (ASCII, percent-encoded): no escaping needed.
+  std::string body = "{\"requests\":[";
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto& call = calls[i].second;
-    Object::Ptr r = new Object;
-    r->set("id", std::to_string(i));
-    r->set("method", call.method);
-    r->set("url", call.path.starts_with("/v1.0") ? call.path.substr(5) : call.path);
-    if (!call.body.empty()) {
-      Object::Ptr headers = new Object;
-      headers->set("Content-Type", "application/json");
-      r->set("headers", headers);
-      Poco::JSON::Parser parser;
-      r->set("body", parser.parse(call.body));
-    }
-    requests->add(r);
+    body += (i ? ",{\"id\":\"" : "{\"id\":\"") + std::to_string(i) + "\",\"method\":\"" +
+            call.method + "\",\"url\":\"" +
+            (call.path.starts_with("/v1.0") ? call.path.substr(5) : call.path) + "\"";
+    if (!call.body.empty())
+      body += ",\"headers\":{\"Content-Type\":\"application/json\"},\"body\":" + call.body;
+    body += "}";
   }
-  Object::Ptr batch = new Object;
-  batch->set("requests", requests);
+  body += "]}";
   req.url = endpoints_.graphUrl + "/v1.0/$batch";
   req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Accept", "application/json");
-  req.body = stringify(batch);
+  req.body = std::move(body);
   auto res = http_.send(req);
   if (!res) {
     for (auto& [task, call] : calls) task->transient(res.failure().message);
     return;
   }
-  if (res->status != 200) return failAll(ApiAnswer{res->status, res->headers, res->body});
+  if (res->status != 200) return failAll(ApiAnswer{res->status, res->headers, res->body, nullptr});
   std::vector<bool> answered(calls.size(), false);
   try {
     Poco::JSON::Parser parser;
@@ -563,7 +571,10 @@ void SyncWorker::sendBatch(const std::string& token,
       a.status = r->optValue<int>("status", 0);
       if (auto h = r->getObject("headers"))
         for (const auto& [k, v] : *h) a.headers.emplace_back(k, v.toString());
-      if (r->has("body") && !r->get("body").isEmpty()) a.body = stringify(r->get("body"));
+      if (r->isObject("body"))
+        a.json = r->getObject("body");  // parsed once, with the whole answer
+      else if (r->has("body") && !r->get("body").isEmpty())
+        a.body = r->get("body").toString();
       answered[which] = true;
       calls[which].first->answer(a);
     }
