@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "bridge/caldav/DavXml.h"
 #include "bridge/oauth/OAuthSetup.h"
 #include "bridge/server/HttpError.h"
 #include "bridge/server/RequestPath.h"
@@ -18,30 +19,10 @@ using engine::connections::OAuthErrorKind;
 using engine::connections::Provider;
 using ServicePtr = std::shared_ptr<engine::connections::ConnectionService>;
 
+// Pages are HTML text and double-quoted attributes: the DAV escaper's & < > "
+// is what they need.
 std::string escapeHtml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return dav::xmlEscape(s);
 }
 
 std::string displayName(Provider p) {
