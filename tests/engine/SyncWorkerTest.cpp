@@ -7,6 +7,9 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
+
 #include "engine/connections/ProviderEndpoints.h"
 #include "engine/import/JsonImporter.h"
 #include "engine/net/HttpClient.h"
@@ -383,6 +386,60 @@ TEST_F(SyncWorkerTest, NewConnection_GetsTheExistingAppointments_AndAGoneOneIsFo
   w.drain();
   EXPECT_EQ(sync_->copyCount(), 0);
   EXPECT_EQ(googleEvents(google, "e1@example.com").size(), 3u);  // left in that calendar
+}
+
+TEST_F(SyncWorkerTest,
+       GroupEvent_OneRemoteEventPerPeriod_MeetKeptForLaterAttendees_CancelRemovesAll) {
+  test::EmulatorProcess google("google_emulator.py");
+  store_->setSetting("export.google.add_meet", "true");
+  std::string demo = test::readFixture("demo/demo.json");
+  import(demo);
+  connect(Provider::Google, google, "emp-lea", "lea@example.com");  // staff of the workshop
+  auto w = worker();
+  w.drain();
+  auto workshop = [&] {
+    std::vector<Object::Ptr> out;
+    for (auto& e : googleEvents(google, "lea@example.com"))
+      if (e->getValue<std::string>("summary").find("Atelier") != std::string::npos)
+        out.push_back(e);
+    return out;
+  };
+  auto periods = workshop();
+  ASSERT_EQ(periods.size(), 3u);
+  std::set<std::string> links;
+  for (auto& e : periods) links.insert(e->getValue<std::string>("hangoutLink"));
+  EXPECT_EQ(links.size(), 3u);  // one Meet per period
+  // A later customer joins: every period is patched once, each keeps its Meet.
+  auto doc = json(demo);
+  Object::Ptr event;
+  auto events = doc->getArray("events");
+  for (std::size_t i = 0; i < events->size(); ++i)
+    if (events->getObject(static_cast<unsigned>(i))->getValue<std::string>("id") == "evt-workshop")
+      event = events->getObject(static_cast<unsigned>(i));
+  ASSERT_TRUE(event);
+  Object::Ptr booking = new Object;
+  booking->set("id", "8999");
+  booking->set("customer", "cus-chloe");
+  booking->set("persons", 1);
+  booking->set("status", "approved");
+  event->getArray("bookings")->add(booking);
+  auto text = [&] {
+    std::ostringstream out;
+    doc->stringify(out);
+    return out.str();
+  };
+  import(text());
+  auto stats = w.drain();
+  EXPECT_EQ(stats.updated, 3);
+  std::set<std::string> after;
+  for (auto& e : workshop()) after.insert(e->getValue<std::string>("hangoutLink"));
+  EXPECT_EQ(after, links);
+  // Cancelled: gone from the calendar.
+  event->set("status", "canceled");
+  import(text());
+  w.drain();
+  EXPECT_TRUE(workshop().empty());
+  EXPECT_EQ(google.violationCount(), 0) << google.violations().body;
 }
 
 TEST_F(SyncWorkerTest, DryRun_ListsThePlan_AndSendsNothing) {
