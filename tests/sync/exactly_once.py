@@ -100,9 +100,20 @@ def main():
     try:
         env.import_json(sync_env.appointments_json(a.count))
         env.connect()
+        # The plan first: every appointment to create in both calendars, nothing sent.
+        plan = env.run("sync", "--dry-run").stdout.splitlines()
+        creates = [l for l in plan if l.startswith("create")]
+        sent = [r for r in env.google.get("/_emulator/requests")["requests"] +
+                env.graph.get("/_emulator/requests")["requests"] if "/events" in r["path"]]
+        if len(creates) != 2 * a.count or "nothing was sent" not in plan[-1] or sent:
+            problems.append("dry run: %d creates listed, %d requests sent, last line %r"
+                            % (len(creates), len(sent), plan[-1] if plan else ""))
         killed_rounds(env, a.rounds, rng, "create")
         env.drain()
         problems += check(env, a.count, 0, "after create")
+        status = env.run("sync", "status").stdout
+        if "queued:        0" not in status or "remote events: %d" % (2 * a.count) not in status:
+            problems.append("sync status after create: " + status)
 
         # Reschedule everything by 15 minutes, under kills: one event each, moved.
         env.import_json(sync_env.appointments_json(a.count, shift_min=15))
