@@ -1257,37 +1257,65 @@ std::optional<Location> SqliteStore::locationByExternalId(const std::string& ext
   });
 }
 
+namespace {
+// One appointment or event by a unique column (id or external_id), with its
+// bookings (and periods and staff), in one snapshot.
+template <typename Key>
+std::optional<Appointment> selectAppointment(Session& s, const sql::Dialect& d, const char* column,
+                                             const Key& key) {
+  Transaction tx(s, d.beginRead);
+  std::vector<AppointmentRow> rows;
+  s << std::string("SELECT ") + kAppointmentColumns + " FROM appointments a WHERE a." + column +
+           " = ?",
+      into(rows), bind(key), now;
+  if (rows.empty()) return std::nullopt;
+  Appointment a = toAppointment(rows[0]);
+  auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", std::to_string(a.id));
+  a.bookings = std::move(bookings[a.id]);
+  tx.commit();
+  return a;
+}
+
+template <typename Key>
+std::optional<GroupEvent> selectEvent(Session& s, const sql::Dialect& d, const char* column,
+                                      const Key& key) {
+  Transaction tx(s, d.beginRead);
+  std::vector<EventRow> rows;
+  s << std::string("SELECT ") + kEventColumns + " FROM events e WHERE e." + column + " = ?",
+      into(rows), bind(key), now;
+  if (rows.empty()) return std::nullopt;
+  std::vector<GroupEvent> events{toEvent(rows[0])};
+  attachEventChildren(s, events);
+  tx.commit();
+  return std::move(events[0]);
+}
+}  // namespace
+
 std::optional<Appointment> SqliteStore::appointmentByExternalId(const std::string& ext) const {
-  return guarded(impl_->path, "cannot read an appointment", [&]() -> std::optional<Appointment> {
+  return guarded(impl_->path, "cannot read an appointment", [&] {
     Session s = impl_->session();
-    Transaction tx(s, impl_->dialect.beginRead);
-    std::vector<AppointmentRow> rows;
-    s << std::string("SELECT ") + kAppointmentColumns +
-             " FROM appointments a WHERE a.external_id = ?",
-        into(rows), bind(ext), now;
-    if (rows.empty()) return std::nullopt;
-    Appointment a = toAppointment(rows[0]);
-    auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", std::to_string(a.id));
-    a.bookings = std::move(bookings[a.id]);
-    tx.commit();
-    return a;
+    return selectAppointment(s, impl_->dialect, "external_id", ext);
   });
 }
 
 std::optional<Appointment> SqliteStore::appointmentById(Id id) const {
-  return guarded(impl_->path, "cannot read an appointment", [&]() -> std::optional<Appointment> {
+  return guarded(impl_->path, "cannot read an appointment", [&] {
     Session s = impl_->session();
-    Transaction tx(s, impl_->dialect.beginRead);
-    std::vector<AppointmentRow> rows;
-    Int64 key = id;
-    s << std::string("SELECT ") + kAppointmentColumns + " FROM appointments a WHERE a.id = ?",
-        into(rows), bind(key), now;
-    if (rows.empty()) return std::nullopt;
-    Appointment a = toAppointment(rows[0]);
-    auto bookings = loadBookings(s, "appointment_bookings", "appointment_id", std::to_string(a.id));
-    a.bookings = std::move(bookings[a.id]);
-    tx.commit();
-    return a;
+    return selectAppointment(s, impl_->dialect, "id", static_cast<Int64>(id));
+  });
+}
+
+std::optional<GroupEvent> SqliteStore::eventByExternalId(const std::string& ext) const {
+  return guarded(impl_->path, "cannot read an event", [&] {
+    Session s = impl_->session();
+    return selectEvent(s, impl_->dialect, "external_id", ext);
+  });
+}
+
+std::optional<GroupEvent> SqliteStore::eventById(Id id) const {
+  return guarded(impl_->path, "cannot read an event", [&] {
+    Session s = impl_->session();
+    return selectEvent(s, impl_->dialect, "id", static_cast<Int64>(id));
   });
 }
 
@@ -1310,22 +1338,6 @@ std::vector<Appointment> SqliteStore::appointmentsByIds(const std::vector<Id>& i
     }
     tx.commit();
     return out;
-  });
-}
-
-std::optional<GroupEvent> SqliteStore::eventById(Id id) const {
-  return guarded(impl_->path, "cannot read an event", [&]() -> std::optional<GroupEvent> {
-    Session s = impl_->session();
-    Transaction tx(s, impl_->dialect.beginRead);
-    std::vector<EventRow> rows;
-    Int64 key = id;
-    s << std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.id = ?", into(rows),
-        bind(key), now;
-    if (rows.empty()) return std::nullopt;
-    std::vector<GroupEvent> events{toEvent(rows[0])};
-    attachEventChildren(s, events);
-    tx.commit();
-    return std::move(events[0]);
   });
 }
 
@@ -1365,21 +1377,6 @@ bool SqliteStore::setConferenceUrl(RecordKind kind, Id id, const std::string& ur
           bind(c), bind(kindText), bind(key), bind(uid), bind(at), now;
     tx.commit();
     return true;
-  });
-}
-
-std::optional<GroupEvent> SqliteStore::eventByExternalId(const std::string& ext) const {
-  return guarded(impl_->path, "cannot read an event", [&]() -> std::optional<GroupEvent> {
-    Session s = impl_->session();
-    Transaction tx(s, impl_->dialect.beginRead);
-    std::vector<EventRow> rows;
-    s << std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.external_id = ?",
-        into(rows), bind(ext), now;
-    if (rows.empty()) return std::nullopt;
-    std::vector<GroupEvent> events{toEvent(rows[0])};
-    attachEventChildren(s, events);
-    tx.commit();
-    return std::move(events[0]);
   });
 }
 
