@@ -198,6 +198,21 @@ TEST_F(SyncWorkerTest, Google_CancelledAndRejected_AreDeleted_AndPendingFollowsT
   EXPECT_EQ(google.violationCount(), 0) << google.violations().body;
 }
 
+TEST_F(SyncWorkerTest, RemovedFromTheBookingSystem_IsDeletedEverywhere) {
+  test::EmulatorProcess google("google_emulator.py");
+  test::EmulatorProcess graph("graph_emulator.py");
+  import(test::appointmentsImport(2));
+  connect(Provider::Google, google, "e1", "e1@example.com");
+  connect(Provider::Microsoft, graph, "", "admin@example.onmicrosoft.com");
+  auto w = worker();
+  EXPECT_EQ(w.drain().created, 4);
+  import(R"({"version": 1, "appointments": [{"id": "a0", "deleted": true}]})");
+  EXPECT_EQ(w.drain().deleted, 2);
+  EXPECT_EQ(googleEvents(google, "e1@example.com").size(), 1u);
+  EXPECT_EQ(graphEvents(graph, "admin@example.onmicrosoft.com").size(), 1u);
+  EXPECT_EQ(sync_->copyCount(), 2);
+}
+
 TEST_F(SyncWorkerTest, Google_LostInsertAnswers_NeverDuplicate) {
   test::EmulatorProcess google("google_emulator.py");
   import(test::appointmentsImport(10));
