@@ -98,6 +98,18 @@ TokenResult TokenManager::obtain(Id connectionId, bool forceRefresh) {
     const OAuthError& e = grant.error();
     switch (e.kind) {
       case OAuthErrorKind::Rejected: {
+        // Another process (a `creneau sync run` beside `creneau serve`) may
+        // have refreshed meanwhile: Microsoft rotates refresh tokens, so the
+        // one we sent is dead while the grant is fine. Use what it stored.
+        if (const TokensResult again = store_.tokens(connectionId);
+            again && again.tokens->refreshToken != t.refreshToken) {
+          const StoredTokens& n = *again.tokens;
+          if (!n.accessToken.empty() && n.accessExpiresAt - now > kMinLifetime) {
+            ++slot->generation;
+            return TokenResult{
+                AccessToken{n.accessToken, n.accessExpiresAt}, TokenFailure::Transient, {}};
+          }
+        }
         std::string ref;
         if (conn->employeeId && employeeRef_) ref = employeeRef_(*conn->employeeId);
         const std::string reason = refusedReason(*conn, e.message, now, ref);

@@ -207,6 +207,26 @@ TEST_P(TokenManagerTest, ConcurrentCallers_ShareOneRefresh) {
   EXPECT_EQ(tokenRequests(*emu_), before + 1);
 }
 
+// Two processes (serve and a `sync run`) each have a TokenManager. One's
+// refresh is slow; the other refreshes meanwhile, which rotates Microsoft's
+// refresh token, so the slow one is refused: it must take the token the
+// other stored, not mark a healthy connection as needing a reconnect.
+TEST_P(TokenManagerTest, RefreshRacingAnotherProcess_UsesItsTokenAndStaysHealthy) {
+  TokenManager other(*connections_, *flow_,
+                     [this](Provider) -> OAuthResult<OAuthClient> { return client_; });
+  emu_->faults(R"([{"path": "/token$", "action": "delay", "delayMs": 1500, "count": 1}])");
+  TokenResult slow;
+  std::thread first([&] { slow = manager_->accessToken(id_, true); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const auto quick = other.accessToken(id_, true);
+  first.join();
+  ASSERT_TRUE(quick) << quick.message;
+  ASSERT_TRUE(slow) << slow.message;
+  EXPECT_TRUE(connections_->byId(id_)->healthy) << connections_->byId(id_)->healthReason;
+  // And the stored grant still works.
+  ASSERT_TRUE(manager_->accessToken(id_, true));
+}
+
 TEST_P(TokenManagerTest, InvalidGrant_MarksUnhealthyWithReasonAndNeedsReconnect) {
   now_ += 4000;
   emu_->faults(R"({"action": "invalid-grant"})");
