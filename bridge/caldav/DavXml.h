@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/text/Markup.h"
+
 namespace creneau::bridge::dav {
 
 // Namespaces we answer in, and the prefixes our own documents use for them.
@@ -52,8 +54,8 @@ struct PropfindRequest {
 // (no entity expansion, ever), or a root other than {DAV:}propfind.
 [[nodiscard]] PropfindRequest parsePropfind(const std::string& body);
 
-// Escapes &, <, >, " for text and attribute values.
-[[nodiscard]] std::string xmlEscape(std::string_view text);
+// Escapes &, <, >, " for text and attribute values (engine/text/Markup.h).
+using engine::xmlEscape;
 // Percent-encodes one path segment for an href (RFC 3986 unreserved kept).
 [[nodiscard]] std::string encodeSegment(std::string_view segment);
 

@@ -5,11 +5,11 @@
 #include <set>
 #include <utility>
 
-#include "bridge/caldav/DavXml.h"
 #include "bridge/oauth/OAuthSetup.h"
 #include "bridge/server/HttpError.h"
 #include "bridge/server/RequestPath.h"
 #include "engine/store/Store.h"
+#include "engine/text/Markup.h"
 
 namespace creneau::bridge {
 
@@ -19,10 +19,9 @@ using engine::connections::OAuthErrorKind;
 using engine::connections::Provider;
 using ServicePtr = std::shared_ptr<engine::connections::ConnectionService>;
 
-// Pages are HTML text and double-quoted attributes: the DAV escaper's & < > "
-// is what they need.
+// Pages are HTML text and double-quoted attributes: & < > " is what they need.
 std::string escapeHtml(const std::string& s) {
-  return dav::xmlEscape(s);
+  return engine::xmlEscape(s);
 }
 
 std::string displayName(Provider p) {

@@ -5,32 +5,13 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "engine/text/Markup.h"
+
 namespace creneau::bridge {
 
 namespace {
 
-std::string xmlEscape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using engine::xmlEscape;
 
 std::string reasonFor(int status) {
   return Poco::Net::HTTPResponse::getReasonForStatus(

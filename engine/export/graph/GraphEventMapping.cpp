@@ -7,6 +7,7 @@
 #include <Poco/UUID.h>
 #include <Poco/UUIDGenerator.h>
 
+#include "engine/text/Markup.h"
 #include "ical/TimeZones.h"
 
 namespace creneau::engine::graph {
@@ -249,36 +250,16 @@ std::string lookupExpand(RecordKind kind) {
 }
 
 std::string htmlText(const std::string& text) {
+  // Each line escaped (engine/text/Markup.h), line breaks (LF, CRLF or CR) as <br>.
   std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\r':
-        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-        out += "<br>";
-        break;
-      case '\n':
-        out += "<br>";
-        break;
-      default:
-        out += c;
-    }
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != '\r' && text[i] != '\n') continue;
+    out += xmlEscape(std::string_view(text).substr(start, i - start));
+    if (i == text.size()) break;
+    out += "<br>";
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    start = i + 1;
   }
   return out;
 }

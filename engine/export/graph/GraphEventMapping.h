@@ -91,7 +91,7 @@ inline constexpr const char* kPropertySetGuid = "{bbe76dff-a97b-4c77-a51a-cce21e
 [[nodiscard]] std::string lookupFilter(const GraphTarget& target);
 [[nodiscard]] std::string lookupExpand(RecordKind kind);
 
-// HTML for body.content: & < > " ' escaped, line breaks as <br>.
+// HTML for body.content: & < > " escaped, line breaks as <br>.
 [[nodiscard]] std::string htmlText(const std::string& text);
 
 // Full body for POST .../events (with transactionId).
